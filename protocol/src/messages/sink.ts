@@ -1,0 +1,51 @@
+// The sink channels (PROTOCOL.md §4.5): rows the host pushes, and the acks a
+// sink sends back when its config asks for them.
+
+import { goJson } from "../codec/go-json.js";
+import { parseJson } from "../codec/schema-codec.js";
+import type { Decoded, DecodeWarning } from "../codec/warnings.js";
+import { ProtocolError } from "../errors.js";
+import { SinkAck } from "../gen/portable.js";
+import type { JsonValue } from "../json.js";
+
+/** One row (an object) or several (an array), in Go's dialect. */
+export function encodeSinkData(rows: JsonValue): Buffer {
+  return Buffer.from(goJson(rows, "SinkData"));
+}
+
+export function decodeSinkData(input: Uint8Array | string): JsonValue {
+  const v = parseJson(input, "SinkData");
+  if (typeof v !== "object" || v === null) {
+    throw new ProtocolError(
+      "PORTABLE_E_DECODE",
+      "SinkData",
+      "",
+      "expected a row (object) or rows (array)",
+    );
+  }
+  return v as JsonValue;
+}
+
+export type AckResult = { readonly ok: true } | { readonly ok: false; readonly error: string };
+
+const ACK_OK = Buffer.from("{}");
+
+export function encodeSinkAck(result: AckResult): Buffer {
+  return result.ok ? Buffer.from(ACK_OK) : SinkAck.encode({ error: result.error || "sink failed" });
+}
+
+export function decodeSinkAckWithWarnings(input: Uint8Array | string): Decoded<AckResult> {
+  const warnings: DecodeWarning[] = [];
+  const json = parseJson(input, "SinkAck");
+  const ack = SinkAck.fromJson(json, "", warnings);
+  if (ack.error === undefined) return { value: { ok: true }, warnings };
+  if (ack.error === "") {
+    warnings.push({ code: "ack-empty-error", field: "error" });
+    return { value: { ok: true }, warnings };
+  }
+  return { value: { ok: false, error: ack.error }, warnings };
+}
+
+export function decodeSinkAck(input: Uint8Array | string): AckResult {
+  return decodeSinkAckWithWarnings(input).value;
+}
