@@ -8,6 +8,8 @@ export type QuirkCode =
   | "datasource-in-config"
   /** a source error sent as a JSON string holding the error object (Go SDK). */
   | "error-as-string"
+  /** the Go SDK's error string is not JSON (it inserts the text unescaped): the whole string is the error. */
+  | "error-string-unparsable"
   /** a success ack written as `{"error":""}`. */
   | "ack-empty-error"
   /** a key matched only case-insensitively, as Go's decoder allows. */

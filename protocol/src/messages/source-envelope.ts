@@ -7,7 +7,7 @@ import { parseJson } from "../codec/schema-codec.js";
 import type { Decoded, DecodeWarning } from "../codec/warnings.js";
 import { ProtocolError } from "../errors.js";
 import { SourceEnvelope, SourceError } from "../gen/portable.js";
-import type { JsonObject, JsonValue } from "../json.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "../json.js";
 
 export type SourceItem =
   | { readonly type: "data"; readonly message: JsonValue; readonly meta: JsonObject | null }
@@ -37,13 +37,17 @@ export function decodeSourceItemWithWarnings(input: Uint8Array | string): Decode
   const warnings: DecodeWarning[] = [];
   const json = parseJson(input, "SourceEnvelope");
   if (typeof json === "string") {
-    const inner = parseJson(json, "SourceEnvelope", "");
-    if (
-      typeof inner !== "object" ||
-      inner === null ||
-      Array.isArray(inner) ||
-      !Object.hasOwn(inner, "error")
-    ) {
+    // Only the Go SDK sends a string, and only for an error; it formats the
+    // object without escaping the text, so the inner JSON may not parse.
+    warnings.push({ code: "error-as-string", field: "" });
+    let inner: unknown;
+    try {
+      inner = JSON.parse(json);
+    } catch {
+      warnings.push({ code: "error-string-unparsable", field: "" });
+      return { value: { type: "error", error: json }, warnings };
+    }
+    if (!isJsonObject(inner) || !Object.hasOwn(inner, "error")) {
       throw new ProtocolError(
         "PORTABLE_E_DECODE",
         "SourceEnvelope",
@@ -51,7 +55,6 @@ export function decodeSourceItemWithWarnings(input: Uint8Array | string): Decode
         "a string envelope must hold an error object",
       );
     }
-    warnings.push({ code: "error-as-string", field: "" });
     return { value: { type: "error", ...SourceError.fromJson(inner, "", warnings) }, warnings };
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {

@@ -1,0 +1,33 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { vectorsDir } from "./load-vectors.js";
+
+// The go-host and go-sdk vectors are made by a Go program (tools/go-vectors,
+// stdlib only) that encodes with Go's own encoding/json: running it again
+// must give the committed bytes, so the vectors cannot drift from it.
+const tool = fileURLToPath(new URL("../tools/go-vectors/", import.meta.url));
+const out = mkdtempSync(join(tmpdir(), "go-vectors-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("go-host and go-sdk vectors", () => {
+  it("are exactly what tools/go-vectors generates with Go's encoding/json", () => {
+    execFileSync("go", ["run", ".", out], {
+      cwd: tool,
+      stdio: "pipe",
+      env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" },
+    });
+    for (const producer of ["go-host", "go-sdk"]) {
+      const committed = readdirSync(join(vectorsDir, producer)).sort();
+      expect(readdirSync(join(out, producer)).sort()).toEqual(committed);
+      for (const f of committed) {
+        expect(readFileSync(join(out, producer, f), "utf8"), `${producer}/${f}`).toBe(
+          readFileSync(join(vectorsDir, producer, f), "utf8"),
+        );
+      }
+    }
+  }, 120_000);
+});

@@ -1,0 +1,3 @@
+module portableplugins.local/govectors
+
+go 1.22
