@@ -2,6 +2,16 @@
 // protocol. Types and codecs are generated from schemas/*.proto; the helpers
 // below cover the kinds whose wire form is a literal or a union.
 
+export {
+  controlChannelUrl,
+  DEFAULT_SOCKET_DIR,
+  functionChannelUrl,
+  ipcPath,
+  MAX_IPC_PATH_BYTES,
+  sinkAckChannelUrl,
+  sinkChannelUrl,
+  sourceChannelUrl,
+} from "./channels.js";
 export type { FieldDescriptor, FieldKind, MessageDescriptor } from "./codec/descriptor.js";
 export { compareCodePoints, goJson, goString } from "./codec/go-json.js";
 export { type MessageCodec, parseJson } from "./codec/schema-codec.js";

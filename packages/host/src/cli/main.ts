@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// The `portable` command. `serve` runs the host; every other command is a
+// client of its REST API (`--server`, default http://127.0.0.1:9081), so a
+// running supervisor sees each change. Exit codes: 0 ok, 1 refused by the
+// server, 2 usage, 3 server unreachable.
+
+import { basename, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Command, CommanderError } from "commander";
+import { HostError } from "../errors.js";
+import { type ClientOptions, RequestFailed, request, ServerUnreachable } from "./client.js";
+import { serve } from "./serve.js";
+
+const DEFAULT_SERVER = "http://127.0.0.1:9081";
+
+interface GlobalOptions {
+  server: string;
+  token?: string;
+}
+
+const program = new Command("portable")
+  .description("Install, inspect and serve portable plugins (eKuiper-compatible)")
+  .option(
+    "--server <url>",
+    "REST server of the host",
+    process.env["PORTABLE_SERVER"] ?? DEFAULT_SERVER,
+  )
+  .option(
+    "--token <token>",
+    "bearer token: sent to the server, or required by `serve` (or PORTABLE_TOKEN)",
+    process.env["PORTABLE_TOKEN"],
+  )
+  .showHelpAfterError()
+  .exitOverride();
+
+function client(): ClientOptions {
+  const g = program.opts<GlobalOptions>();
+  return { server: g.server, token: g.token };
+}
+
+const out = (text: string): void => {
+  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+};
+
+/** A path becomes a file:// URL: the server reads it (CLI and server share the machine). */
+function packageUrl(from: string): string {
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(from)) return from;
+  return pathToFileURL(resolve(from)).href;
+}
+
+function defaultName(from: string): string {
+  const last = basename(from.replace(/[/\\]+$/, "").replace(/[?#].*$/, ""));
+  return last.replace(/\.zip$/i, "");
+}
+
+program
+  .command("serve")
+  .description("load the plugins under --data-dir and serve the REST API")
+  .option("--port <port>", "port", "9081")
+  .option("--host <host>", "address to listen on (non-loopback requires --token)", "127.0.0.1")
+  .option(
+    "--data-dir <dir>",
+    "data folder (plugins/portable, etc, logs)",
+    process.env["PORTABLE_DATA_DIR"] ?? "data",
+  )
+  .action(async (o: { port: string; host: string; dataDir: string }) => {
+    const port = Number(o.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new HostError("PORTABLE_E_BAD_REQUEST", `invalid port ${o.port}`);
+    }
+    // The global --token (or PORTABLE_TOKEN) is the token the server requires.
+    await serve({
+      dataDir: o.dataDir,
+      host: o.host,
+      port,
+      token: program.opts<GlobalOptions>().token,
+    });
+  });
+
+program
+  .command("install")
+  .description("install a plugin from a zip, a folder, or a file:// / http(s):// URL")
+  .argument("<source>", "zip path, folder, or URL")
+  .option("--name <name>", "plugin name (default: the file or folder name without .zip)")
+  .action(async (source: string, o: { name?: string }) => {
+    const name = o.name ?? defaultName(source);
+    out(
+      (await request(client(), "POST", "/plugins/portables", { name, file: packageUrl(source) }))
+        .text,
+    );
+  });
+
+program
+  .command("update")
+  .description("replace an installed plugin's files with a new package")
+  .argument("<name>", "plugin name")
+  .argument("<source>", "zip path, folder, or URL")
+  .action(async (name: string, source: string) => {
+    const path = `/plugins/portables/${encodeURIComponent(name)}`;
+    out((await request(client(), "PUT", path, { name, file: packageUrl(source) })).text);
+  });
+
+program
+  .command("list")
+  .description("list installed plugins")
+  .option("--json", "print the server's JSON")
+  .action(async (o: { json?: boolean }) => {
+    const { text } = await request(client(), "GET", "/plugins/portables");
+    if (o.json) {
+      out(text);
+      return;
+    }
+    const plugins = JSON.parse(text) as { name: string; version: string; language: string }[];
+    for (const p of plugins) out(`${p.name}\t${p.version || "-"}\t${p.language}`);
+  });
+
+program
+  .command("describe")
+  .description("show a plugin's manifest (name, version, language, executable, symbols)")
+  .argument("<name>", "plugin name")
+  .action(async (name: string) => {
+    const { text } = await request(
+      client(),
+      "GET",
+      `/plugins/portables/${encodeURIComponent(name)}`,
+    );
+    out(JSON.stringify(JSON.parse(text), null, 2));
+  });
+
+program
+  .command("status")
+  .description("show a plugin's process status (refCount, status, errMsg, pid)")
+  .argument("<name>", "plugin name")
+  .action(async (name: string) => {
+    const path = `/plugins/portables/${encodeURIComponent(name)}/status`;
+    out(JSON.stringify(JSON.parse((await request(client(), "GET", path)).text), null, 2));
+  });
+
+program
+  .command("remove")
+  .description("stop and uninstall a plugin")
+  .argument("<name>", "plugin name")
+  .action(async (name: string) => {
+    out((await request(client(), "DELETE", `/plugins/portables/${encodeURIComponent(name)}`)).text);
+  });
+
+program
+  .command("debug")
+  .description("drive one plugin by hand, like the reference's test server (not implemented yet)")
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(() => {
+    process.stderr.write("portable debug: not implemented yet\n");
+    process.exitCode = 2;
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (err instanceof RequestFailed) {
+    process.stderr.write(`portable: ${err.message}${err.code ? ` [${err.code}]` : ""}\n`);
+    process.exitCode = 1;
+  } else if (err instanceof ServerUnreachable) {
+    process.stderr.write(`portable: ${err.message}\n`);
+    process.exitCode = 3;
+  } else if (HostError.is(err)) {
+    process.stderr.write(`portable: ${err.message} [${err.code}]\n`);
+    process.exitCode = err.code === "PORTABLE_E_BAD_REQUEST" ? 2 : 1;
+  } else {
+    process.stderr.write(`portable: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

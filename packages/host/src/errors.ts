@@ -1,0 +1,86 @@
+// The one error type of the host. Callers (REST, CLI, the supervisor) switch on
+// `code`, never on message text; the context fields name what failed so a
+// message can be rebuilt or logged without parsing.
+
+export type HostErrorCode =
+  /** An install, update or uninstall failed on the file system. */
+  | "PORTABLE_E_INSTALL"
+  /** A plugin name is empty, unsafe or too long for its control socket path. */
+  | "PORTABLE_E_NAME"
+  /** `<name>.json` is missing, misnamed, not JSON, or has an invalid field. */
+  | "PORTABLE_E_MANIFEST"
+  /** A file the manifest requires (executable, `sources/<s>.yaml`) is not in the package. */
+  | "PORTABLE_E_MISSING_FILE"
+  /** The archive is corrupt or holds an unsafe entry (escaping path, symlink escape, duplicate). */
+  | "PORTABLE_E_ZIP"
+  /** The archive exceeds a size or entry-count limit (zip bomb). */
+  | "PORTABLE_E_ZIP_LIMIT"
+  /** The plugin, or one of its symbols, is already installed. */
+  | "PORTABLE_E_CONFLICT"
+  /** Two plugins define the same function: both would listen on `/tmp/func_<name>.ipc`. */
+  | "PORTABLE_E_FUNCTION_COLLISION"
+  /** No such plugin, symbol or configuration. */
+  | "PORTABLE_E_NOT_FOUND"
+  /** `install.sh` exited non-zero or timed out. */
+  | "PORTABLE_E_INSTALL_SCRIPT"
+  /** The package could not be fetched (bad URL, HTTP error, timeout, too large). */
+  | "PORTABLE_E_DOWNLOAD"
+  /** A symbol configuration (`sources/<s>.yaml`) or description (`*.json`) is invalid. */
+  | "PORTABLE_E_CONFIG"
+  /** A REST request body or a CLI argument is invalid. */
+  | "PORTABLE_E_BAD_REQUEST"
+  /** A REST request lacks the bearer token, or carries a wrong one. */
+  | "PORTABLE_E_UNAUTHORIZED"
+  /** The server refuses to start as configured (e.g. non-loopback without a token). */
+  | "PORTABLE_E_SERVER"
+  /** The runtime (supervisor) hook failed, e.g. could not stop the plugin's process. */
+  | "PORTABLE_E_RUNTIME";
+
+export interface HostErrorContext {
+  /** The plugin concerned. */
+  plugin?: string;
+  /** The symbol concerned (source, sink or function name). */
+  symbol?: string;
+  /** A file or archive entry path. */
+  path?: string;
+  /** The URL a package was fetched from. */
+  url?: string;
+  /** Dotted path of an offending manifest field, as reported by the protocol codec. */
+  field?: string;
+  /** Captured output of `install.sh`. */
+  output?: string;
+  cause?: unknown;
+}
+
+export class HostError extends Error {
+  override readonly name = "HostError";
+  readonly code: HostErrorCode;
+  readonly plugin: string | undefined;
+  readonly symbol: string | undefined;
+  readonly path: string | undefined;
+  readonly url: string | undefined;
+  readonly field: string | undefined;
+  readonly output: string | undefined;
+
+  constructor(code: HostErrorCode, message: string, context: HostErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.code = code;
+    this.plugin = context.plugin;
+    this.symbol = context.symbol;
+    this.path = context.path;
+    this.url = context.url;
+    this.field = context.field;
+    this.output = context.output;
+  }
+
+  static is(err: unknown, code?: HostErrorCode): err is HostError {
+    return err instanceof HostError && (code === undefined || err.code === code);
+  }
+
+  /** `err` itself when it is a HostError, else a new one with `code` wrapping it. */
+  static from(err: unknown, code: HostErrorCode, context: HostErrorContext = {}): HostError {
+    if (err instanceof HostError) return err;
+    const detail = err instanceof Error ? err.message : String(err);
+    return new HostError(code, detail, { ...context, cause: err });
+  }
+}

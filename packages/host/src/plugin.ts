@@ -1,0 +1,71 @@
+// What the registry knows about an installed plugin, and the JSON shape the
+// reference host serves for it (`GET /plugins/portables[/{name}]`).
+
+import type { JsonValue, PluginManifest } from "@portable-plugins/protocol";
+import type { SymbolKind } from "./names.js";
+
+export type Language = "go" | "python" | "nodejs";
+
+export const LANGUAGES: readonly Language[] = ["go", "python", "nodejs"];
+
+export interface InstalledPlugin {
+  readonly name: string;
+  /** Absolute path of the plugin's folder (`<pluginsDir>/<name>`). */
+  readonly dir: string;
+  /** The decoded `<name>.json`, with `name` filled in. */
+  readonly manifest: PluginManifest & { readonly name: string };
+  readonly language: Language;
+  /** Absolute path of the executable (inside `dir`). */
+  readonly executablePath: string;
+}
+
+export interface SymbolInfo {
+  readonly kind: SymbolKind;
+  readonly name: string;
+  /** `sources/<name>.yaml` in effect (sources only). */
+  readonly configPath?: string;
+  /** Configuration names it defines (sources only), `default` first when present. */
+  readonly configKeys?: readonly string[];
+  /** The content of `<kind>/<name>.json`, served as-is, when the package has one. */
+  readonly description?: JsonValue;
+}
+
+export interface PluginDetails {
+  readonly plugin: InstalledPlugin;
+  readonly sources: readonly SymbolInfo[];
+  readonly sinks: readonly SymbolInfo[];
+  readonly functions: readonly SymbolInfo[];
+}
+
+/** The reference's plugin info document: the manifest with the absolute executable. */
+export interface PluginInfo {
+  name: string;
+  version: string;
+  language: string;
+  executable: string;
+  virtualEnvType?: string;
+  env?: string;
+  sources: string[];
+  sinks: string[];
+  functions: string[];
+}
+
+export function toPluginInfo(p: InstalledPlugin): PluginInfo {
+  const m = p.manifest;
+  return {
+    name: p.name,
+    version: m.version,
+    language: m.language,
+    executable: p.executablePath,
+    ...(m.virtualEnvType ? { virtualEnvType: m.virtualEnvType } : {}),
+    ...(m.env ? { env: m.env } : {}),
+    sources: [...m.sources],
+    sinks: [...m.sinks],
+    functions: [...m.functions],
+  };
+}
+
+/** The symbol names of `kind` a manifest declares. */
+export function symbolsOf(m: PluginManifest, kind: SymbolKind): readonly string[] {
+  return kind === "source" ? m.sources : kind === "sink" ? m.sinks : m.functions;
+}

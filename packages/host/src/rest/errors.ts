@@ -1,0 +1,42 @@
+// Errors on the wire, in the reference host's shape `{"error":<int>,"message"}`
+// (1000 for most, 1002 for "not found") plus our stable `code`.
+
+import { HostError, type HostErrorCode } from "../errors.js";
+
+/** The reference's numeric error codes (eKuiper errorx). */
+const UNDEFINED_ERR = 1000;
+const NOT_FOUND_ERR = 1002;
+
+export interface ErrorBody {
+  error: number;
+  message: string;
+  code: HostErrorCode | "PORTABLE_E_INTERNAL";
+}
+
+const STATUS: Partial<Record<HostErrorCode, number>> = {
+  PORTABLE_E_NOT_FOUND: 404,
+  PORTABLE_E_UNAUTHORIZED: 401,
+  PORTABLE_E_RUNTIME: 500,
+  PORTABLE_E_INSTALL: 500,
+};
+
+/** The HTTP status and body for `err`, its message prefixed like the reference's. */
+export function errorResponse(err: unknown, prefix: string): { status: number; body: ErrorBody } {
+  const join = (detail: string) => (prefix ? `${prefix}: ${detail}` : detail);
+  if (HostError.is(err)) {
+    const status = STATUS[err.code] ?? 400;
+    return {
+      status,
+      body: {
+        error: status === 404 ? NOT_FOUND_ERR : UNDEFINED_ERR,
+        message: join(err.message),
+        code: err.code,
+      },
+    };
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return {
+    status: 500,
+    body: { error: UNDEFINED_ERR, message: join(detail), code: "PORTABLE_E_INTERNAL" },
+  };
+}

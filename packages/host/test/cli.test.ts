@@ -1,0 +1,173 @@
+// The `portable` command as a user runs it: `serve` on a temporary data
+// folder, and every other command as a separate process talking to it.
+
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fakePlugin, writeFolder, writeZip } from "./helpers.js";
+
+const run = promisify(execFile);
+const MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+const NODE_ARGS = ["--import", "tsx", MAIN];
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function portable(...args: string[]): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, ...args], {
+      env: cleanEnv(),
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env["PORTABLE_SERVER"];
+  delete env["PORTABLE_TOKEN"];
+  delete env["PORTABLE_DATA_DIR"];
+  return env;
+}
+
+/** Starts `portable serve` and resolves with its URL once it listens. */
+function startServer(
+  dataDir: string,
+  ...extra: string[]
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [...NODE_ARGS, "serve", "--port", "0", "--data-dir", dataDir, ...extra],
+    {
+      env: cleanEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve({ url: match[1]!, child });
+    });
+    child.stderr!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null) return done();
+    child.once("exit", () => done());
+    child.kill("SIGTERM");
+  });
+}
+
+describe("portable CLI", () => {
+  let root: string;
+  let dataDir: string;
+  let server: { url: string; child: ChildProcess };
+  const cli = (...args: string[]) => portable("--server", server.url, ...args);
+
+  beforeAll(async () => {
+    // One folder for the whole suite: the server keeps using it between tests.
+    root = await mkdtemp(join(tmpdir(), "host-cli-"));
+    dataDir = join(root, "data");
+    // A plugin placed by hand before start is auto-loaded by `serve`.
+    await writeFolder(
+      join(dataDir, "plugins", "portable", "preloaded"),
+      fakePlugin({ name: "preloaded", sources: ["pre"], sinks: [], functions: [] }),
+    );
+    server = await startServer(dataDir);
+  });
+
+  afterAll(async () => {
+    if (server) await stop(server.child);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("install <zip> names the plugin after the file and prints the server's answer", async () => {
+    const zip = await writeZip(root, "mirror.zip", fakePlugin());
+    const r = await cli("install", zip);
+    expect(r).toMatchObject({ code: 0, stdout: "portable plugin mirror is created\n" });
+    expect(await readdir(join(dataDir, "plugins", "portable"))).toEqual(["mirror", "preloaded"]);
+  });
+
+  it("install <dir> --name installs a folder", async () => {
+    const dir = await writeFolder(
+      join(root, "some-folder"),
+      fakePlugin({ name: "folded", sources: [], sinks: ["fs"], functions: [] }),
+    );
+    expect((await cli("install", dir, "--name", "folded")).stdout).toBe(
+      "portable plugin folded is created\n",
+    );
+  });
+
+  it("list shows every plugin, the preloaded one included", async () => {
+    const r = await cli("list");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("folded\tv1.0.0\tgo\nmirror\tv1.0.0\tgo\npreloaded\tv1.0.0\tgo\n");
+  });
+
+  it("describe prints the plugin info", async () => {
+    const r = await cli("describe", "mirror");
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      name: "mirror",
+      sources: ["random"],
+      functions: ["echo"],
+    });
+  });
+
+  it("status prints the status document", async () => {
+    const r = await cli("status", "mirror");
+    expect(JSON.parse(r.stdout)).toEqual({ refCount: {}, status: "stop", errMsg: "" });
+  });
+
+  it("reports a refused request with the server's message and code, exit 1", async () => {
+    const r = await cli("install", join(root, "mirror.zip"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "portable: portable plugin create command error: portable plugin mirror already exists [PORTABLE_E_CONFLICT]\n",
+    );
+  });
+
+  it("remove uninstalls", async () => {
+    expect((await cli("remove", "mirror")).stdout).toBe("portable plugin mirror is deleted\n");
+    expect((await cli("describe", "mirror")).code).toBe(1);
+  });
+
+  it("debug is a stub that says so", async () => {
+    const r = await cli("debug");
+    expect(r).toMatchObject({ code: 2, stderr: "portable debug: not implemented yet\n" });
+  });
+
+  it("exits 3 when the server cannot be reached", async () => {
+    const r = await portable("--server", "http://127.0.0.1:9", "list");
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^portable: cannot reach http:\/\/127.0.0.1:9/);
+  });
+
+  it("serve --token makes every command need the same token", async () => {
+    const guarded = await startServer(join(root, "guarded"), "--token", "t0k");
+    try {
+      const denied = await portable("--server", guarded.url, "list");
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toMatch(/missing or invalid bearer token \[PORTABLE_E_UNAUTHORIZED\]/);
+      expect((await portable("--server", guarded.url, "--token", "t0k", "list")).code).toBe(0);
+    } finally {
+      await stop(guarded.child);
+    }
+  });
+});

@@ -1,0 +1,21 @@
+// @portable-plugins/sdk: write portable plugins in TypeScript. Declare the
+// plugin's symbols with `definePlugin`, then `startPlugin` in the program the
+// host runs.
+
+export type {
+  Context,
+  FunctionContext,
+  Logger,
+  LogLevel,
+  PluginDefinition,
+  PluginFunction,
+  Sink,
+  SinkData,
+  Source,
+  SourceContext,
+  SourceTuple,
+} from "./api.js";
+export { SdkError, type SdkErrorCode, type SdkErrorContext } from "./errors.js";
+export { createLogger } from "./logger.js";
+export { definePlugin } from "./runtime/definition.js";
+export { type RunningPlugin, type StartOptions, startPlugin } from "./runtime/plugin-runtime.js";

@@ -1,0 +1,30 @@
+// Builds the contexts handed to user code, one per symbol instance.
+
+import type { FuncMeta, Meta } from "@portable-plugins/protocol";
+import type { Context, FunctionContext, Logger } from "../api.js";
+import { createLogger } from "../logger.js";
+
+export function instanceContext(
+  plugin: string,
+  symbol: string,
+  meta: Meta,
+  signal: AbortSignal,
+  logger?: Logger,
+): Context {
+  return {
+    ruleId: meta.ruleId,
+    opId: meta.opId,
+    instanceId: meta.instanceId,
+    logger:
+      logger ?? createLogger(`${plugin}/${symbol} ${meta.ruleId}/${meta.opId}/${meta.instanceId}`),
+    signal,
+  };
+}
+
+export function functionContext(
+  base: Logger,
+  meta: FuncMeta,
+  signal: AbortSignal,
+): FunctionContext {
+  return { ...meta, logger: base, signal };
+}

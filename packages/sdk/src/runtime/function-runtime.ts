@@ -1,0 +1,80 @@
+// One function symbol (PROTOCOL.md §4.6, §5.3): a REQ socket dialed to the
+// host's function channel, serving Validate / Exec / IsAggregate one call at
+// a time. Errors in user code become `state: false` replies, never a crash.
+
+import { ReqSocket } from "@portable-plugins/nng";
+import {
+  decodeFunctionCall,
+  FuncReply,
+  type FunctionCall,
+  functionChannelUrl,
+  type JsonValue,
+} from "@portable-plugins/protocol";
+import type { PluginFunction } from "../api.js";
+import { messageOf } from "../errors.js";
+import { createLogger } from "../logger.js";
+import { functionContext } from "./context.js";
+import { serveInvertedReq } from "./inverted-req.js";
+import type { RuntimeSettings, SymbolInstance } from "./symbol-instance.js";
+
+const reply = (state: boolean, result: JsonValue) => FuncReply.encode({ state, result });
+
+export async function answerCall(
+  fn: PluginFunction,
+  call: FunctionCall,
+  signal: AbortSignal,
+  logger = createLogger("function"),
+): Promise<Buffer> {
+  try {
+    switch (call.func) {
+      case "Validate":
+        await fn.validate?.(call.args);
+        return reply(true, "");
+      case "Exec": {
+        const result = await fn.exec(call.args, functionContext(logger, call.context, signal));
+        return reply(true, result === undefined ? null : result);
+      }
+      case "IsAggregate":
+        return reply(true, fn.isAggregate?.() ?? false);
+    }
+  } catch (err) {
+    return reply(false, messageOf(err));
+  }
+}
+
+export async function startFunction(
+  settings: RuntimeSettings,
+  symbol: string,
+  fn: PluginFunction,
+): Promise<SymbolInstance> {
+  const abort = new AbortController();
+  const logger = createLogger(`${settings.plugin}/${symbol}`);
+  const url = functionChannelUrl(symbol, settings.socketDir);
+  const req = new ReqSocket({ resendTime: 0, reconnectTime: 100, reconnectMaxTime: 1000 });
+  try {
+    await req.dial(url);
+  } catch (err) {
+    await req.close();
+    throw err;
+  }
+  const handle = async (message: Buffer): Promise<Buffer> => {
+    let call: FunctionCall;
+    try {
+      call = decodeFunctionCall(message);
+    } catch (err) {
+      return reply(false, `invalid call: ${messageOf(err)}`);
+    }
+    return answerCall(fn, call, abort.signal, logger);
+  };
+  const serving = serveInvertedReq(req, handle, {
+    keepaliveMs: settings.keepaliveMs,
+    signal: abort.signal,
+  }).catch((err: unknown) => logger.error(`function channel failed: ${messageOf(err)}`));
+  return {
+    async stop() {
+      abort.abort();
+      await req.close();
+      await serving;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// The plugin side of an inverted request/reply channel (PROTOCOL.md §4.2,
+// §5.2): the control channel and every function channel. The plugin's REQ
+// socket sends `handshake`, each reply is a command (or call) from the host,
+// and the plugin's answer goes back as its next request. When the host stays
+// silent for `keepaliveMs` the plugin sends `handshake` again, which keeps
+// the channel alive and lets a host that lost the answer re-send its command.
+
+import { NngError, type ReqSocket } from "@portable-plugins/nng";
+import { encodeHandshake } from "@portable-plugins/protocol";
+
+export interface InvertedReqOptions {
+  /** ms of host silence after which `handshake` is sent again. */
+  readonly keepaliveMs: number;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Serves until `signal` aborts or the socket closes. `handle` turns each
+ * message from the host into the answer; it must not throw (answer errors).
+ */
+export async function serveInvertedReq(
+  socket: ReqSocket,
+  handle: (message: Buffer) => Promise<Buffer>,
+  options: InvertedReqOptions,
+): Promise<void> {
+  const handshake = encodeHandshake();
+  socket.setOption("recvTimeout", options.keepaliveMs);
+  let outgoing = handshake;
+  while (!options.signal.aborted) {
+    try {
+      await socket.send(outgoing);
+      outgoing = await handle(await socket.recv());
+    } catch (err) {
+      if (NngError.is(err, "PORTABLE_E_TIMEOUT") || NngError.is(err, "PORTABLE_E_CANCELED")) {
+        outgoing = handshake;
+        continue;
+      }
+      if (NngError.is(err, "PORTABLE_E_CLOSED") || options.signal.aborted) return;
+      throw err;
+    }
+  }
+}

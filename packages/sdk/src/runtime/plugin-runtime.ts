@@ -1,0 +1,222 @@
+// The plugin process (PROTOCOL.md §3, §5): read the start argument, dial the
+// host's control channel, answer start/stop commands for every symbol, and
+// shut down cleanly on SIGTERM/SIGINT or when the host goes away.
+
+import { ReqSocket } from "@portable-plugins/nng";
+import {
+  ANSWER_OK,
+  Command,
+  type Control,
+  controlChannelUrl,
+  DEFAULT_SOCKET_DIR,
+  encodeAnswer,
+  type Meta,
+  PortableConfig,
+} from "@portable-plugins/protocol";
+import type { Logger, PluginDefinition } from "../api.js";
+import { messageOf, SdkError } from "../errors.js";
+import { createLogger } from "../logger.js";
+import { validateDefinition } from "./definition.js";
+import { startFunction } from "./function-runtime.js";
+import { serveInvertedReq } from "./inverted-req.js";
+import { startSink } from "./sink-runtime.js";
+import { startSource } from "./source-runtime.js";
+import type { RuntimeSettings, SymbolInstance } from "./symbol-instance.js";
+
+export interface StartOptions {
+  /** Serve under another name than the definition's (to run several copies). Env PORTABLE_PLUGIN_NAME does the same. */
+  readonly name?: string;
+  /** The process arguments after the script; argv[0] is the PortableConfig JSON. Default: process.argv.slice(2). */
+  readonly argv?: readonly string[];
+  /** Folder of the socket files. Default /tmp (env PORTABLE_SOCKET_DIR), as the reference hosts expect. */
+  readonly socketDir?: string;
+  /** ms of host silence before a keepalive handshake. Default 5000, as the Python SDK. */
+  readonly keepaliveMs?: number;
+  /** ms to wait for the host's control channel at start. Default 5000. */
+  readonly connectTimeoutMs?: number;
+  /** Exit the process on SIGTERM/SIGINT and when the host goes away. Default true. */
+  readonly ownProcess?: boolean;
+  readonly logger?: Logger;
+}
+
+export interface RunningPlugin {
+  readonly name: string;
+  /** Resolves once the plugin has shut down. */
+  readonly closed: Promise<void>;
+  /** Stops every symbol and closes the control channel. Idempotent. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+const USAGE = (name: string) =>
+  `${name} is a portable plugin: a host starts it with a JSON argument such as '{"sendTimeout":1000}' ` +
+  `and talks to it over ${controlChannelUrl(name)}. Install it into a host (portable install <zip>) ` +
+  "or start the host's debug server (portable debug) and then this program.";
+
+function parseArgument(name: string, argv: readonly string[]): PortableConfig {
+  const arg = argv[0];
+  if (arg === undefined) throw new SdkError("PORTABLE_E_ARGUMENT", USAGE(name), { plugin: name });
+  try {
+    return PortableConfig.decode(arg);
+  } catch (cause) {
+    throw new SdkError("PORTABLE_E_ARGUMENT", `${name}: bad start argument: ${messageOf(cause)}`, {
+      plugin: name,
+      cause,
+    });
+  }
+}
+
+const metaOf = (control: Control): Meta => {
+  if (!control.meta)
+    throw new Error(`${control.pluginType} ${control.symbolName}: the command has no meta`);
+  return control.meta;
+};
+
+export async function startPlugin(
+  definition: PluginDefinition,
+  options: StartOptions = {},
+): Promise<RunningPlugin> {
+  const name = options.name ?? (process.env["PORTABLE_PLUGIN_NAME"] || definition.name);
+  const def = validateDefinition({ ...definition, name });
+  const logger = options.logger ?? createLogger(name);
+  const config = parseArgument(name, options.argv ?? process.argv.slice(2));
+  const settings: RuntimeSettings = {
+    plugin: name,
+    socketDir: options.socketDir ?? process.env["PORTABLE_SOCKET_DIR"] ?? DEFAULT_SOCKET_DIR,
+    sendTimeout: config.sendTimeout > 0 ? config.sendTimeout : 1000,
+    keepaliveMs: options.keepaliveMs ?? 5000,
+    logger,
+  };
+  const ownProcess = options.ownProcess ?? true;
+  const running = new Map<string, SymbolInstance>();
+
+  const start = async (c: Control) => {
+    switch (c.pluginType) {
+      case "source": {
+        const meta = metaOf(c);
+        const key = `${meta.ruleId}_${meta.opId}_${meta.instanceId}_${c.symbolName}`;
+        const make = def.sources?.[c.symbolName];
+        if (!make) throw new Error(`symbol not found: source ${c.symbolName}`);
+        if (running.has(key)) return; // a replayed start: already serving
+        running.set(key, await startSource(settings, c.symbolName, make(), c, meta));
+        return;
+      }
+      case "sink": {
+        const meta = metaOf(c);
+        const key = `${meta.ruleId}_${meta.opId}_${meta.instanceId}_${c.symbolName}`;
+        const make = def.sinks?.[c.symbolName];
+        if (!make) throw new Error(`symbol not found: sink ${c.symbolName}`);
+        if (running.has(key)) return;
+        running.set(key, await startSink(settings, c.symbolName, make(), c, meta));
+        return;
+      }
+      case "func": {
+        const key = `func_${c.symbolName}`;
+        const make = def.functions?.[c.symbolName];
+        if (!make) throw new Error(`symbol not found: function ${c.symbolName}`);
+        if (running.has(key)) return; // one channel per function, whatever the rule
+        running.set(key, await startFunction(settings, c.symbolName, make()));
+        return;
+      }
+    }
+  };
+
+  const stop = async (c: Control) => {
+    const key =
+      c.pluginType === "func"
+        ? `func_${c.symbolName}`
+        : `${metaOf(c).ruleId}_${metaOf(c).opId}_${metaOf(c).instanceId}_${c.symbolName}`;
+    const instance = running.get(key);
+    if (!instance) {
+      logger.warn(`stop of ${key}: not running`);
+      return;
+    }
+    running.delete(key);
+    await instance.stop();
+  };
+
+  const onCommand = async (message: Buffer): Promise<Buffer> => {
+    let command: Command;
+    try {
+      command = Command.decode(message);
+    } catch (err) {
+      return encodeAnswer({ ok: false, error: `invalid command: ${messageOf(err)}` });
+    }
+    try {
+      await (command.cmd === "start" ? start(command.arg) : stop(command.arg));
+      logger.debug(
+        `${command.cmd} ${command.arg.pluginType} ${command.arg.symbolName}: ${ANSWER_OK}`,
+      );
+      return encodeAnswer({ ok: true });
+    } catch (err) {
+      logger.error(
+        `${command.cmd} ${command.arg.pluginType} ${command.arg.symbolName} failed: ${messageOf(err)}`,
+      );
+      return encodeAnswer({ ok: false, error: messageOf(err) });
+    }
+  };
+
+  const url = controlChannelUrl(name, settings.socketDir);
+  const control = new ReqSocket({ resendTime: 0, reconnectTime: 100, reconnectMaxTime: 1000 });
+  await control.dial(url, { blocking: false });
+  try {
+    await control.connected(options.connectTimeoutMs ?? 5000);
+  } catch (cause) {
+    await control.close();
+    throw new SdkError("PORTABLE_E_NO_HOST", `no host is listening on ${url}. ${USAGE(name)}`, {
+      plugin: name,
+      url,
+      cause,
+    });
+  }
+
+  const abort = new AbortController();
+  let shuttingDown: Promise<void> | undefined;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => {
+    resolveClosed = r;
+  });
+  const shutdown = (reason = "shutdown") => {
+    shuttingDown ??= (async () => {
+      logger.info(`shutting down (${reason})`);
+      abort.abort();
+      const all = [...running.values()];
+      running.clear();
+      await Promise.all(all.map((i) => i.stop()));
+      await control.close();
+      detach();
+      resolveClosed();
+    })();
+    return shuttingDown;
+  };
+
+  // The host listens on the control channel for as long as it wants the plugin:
+  // when that connection goes, so does the plugin (PROTOCOL.md §3.3).
+  const offPipe = control.onPipeEvent((e) => {
+    if (e.type === "removed") void shutdown("the host closed the control channel");
+  });
+  const onSignal = (signal: NodeJS.Signals) => void shutdown(signal);
+  const onRejection = (err: unknown) =>
+    logger.error(`unhandled rejection in plugin code: ${messageOf(err)}`);
+  if (ownProcess) {
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    process.on("unhandledRejection", onRejection);
+  }
+  function detach() {
+    offPipe();
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    process.off("unhandledRejection", onRejection);
+  }
+
+  void serveInvertedReq(control, onCommand, {
+    keepaliveMs: settings.keepaliveMs,
+    signal: abort.signal,
+  })
+    .catch((err: unknown) => logger.error(`control channel failed: ${messageOf(err)}`))
+    .finally(() => void shutdown("control channel ended"));
+
+  logger.info(`serving on ${url}`);
+  if (ownProcess) void closed.then(() => process.exit(0));
+  return { name, closed, shutdown };
+}

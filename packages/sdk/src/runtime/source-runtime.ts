@@ -1,0 +1,97 @@
+// One running source instance (PROTOCOL.md §4.4, §5.3): configure, dial the
+// host's PULL socket with PUSH, run the user's `open`, and send each emitted
+// message as an envelope until stop.
+
+import { PushSocket } from "@portable-plugins/nng";
+import {
+  type Control,
+  dataSourceOf,
+  encodeSourceData,
+  encodeSourceError,
+  type JsonObject,
+  type JsonValue,
+  type Meta,
+  sourceChannelUrl,
+} from "@portable-plugins/protocol";
+import type { Source, SourceContext, SourceTuple } from "../api.js";
+import { messageOf } from "../errors.js";
+import { instanceContext } from "./context.js";
+import type { RuntimeSettings, SymbolInstance } from "./symbol-instance.js";
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<SourceTuple> {
+  return typeof v === "object" && v !== null && Symbol.asyncIterator in v;
+}
+
+export async function startSource(
+  settings: RuntimeSettings,
+  symbol: string,
+  source: Source,
+  control: Control,
+  meta: Meta,
+): Promise<SymbolInstance> {
+  const abort = new AbortController();
+  const base = instanceContext(settings.plugin, symbol, meta, abort.signal);
+  await source.configure?.(dataSourceOf(control) ?? "", control.config ?? {});
+
+  const url = sourceChannelUrl(meta, settings.socketDir);
+  const push = new PushSocket({
+    sendTimeout: settings.sendTimeout,
+    reconnectTime: 100,
+    reconnectMaxTime: 1000,
+  });
+  try {
+    await push.dial(url);
+  } catch (err) {
+    await push.close();
+    throw err;
+  }
+
+  let dropped = 0;
+  const send = async (bytes: Buffer) => {
+    if (abort.signal.aborted) return;
+    try {
+      await push.send(bytes);
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      // As the reference SDKs: a message the host does not take in time is dropped.
+      dropped++;
+      base.logger.warn(`dropped a message (${dropped} so far): ${messageOf(err)}`);
+    }
+  };
+  const ctx: SourceContext = {
+    ...base,
+    emit: (message: JsonValue, meta?: JsonObject | null) =>
+      send(encodeSourceData(message, meta ?? null)),
+    emitError: (error: unknown) => send(encodeSourceError(messageOf(error))),
+  };
+
+  const running = (async () => {
+    try {
+      const produced = await source.open(ctx);
+      if (isAsyncIterable(produced)) {
+        for await (const tuple of produced) {
+          if (abort.signal.aborted) break;
+          await ctx.emit(tuple.message, tuple.meta ?? null);
+        }
+      }
+    } catch (err) {
+      if (!abort.signal.aborted) {
+        base.logger.error(`source failed: ${messageOf(err)}`);
+        await ctx.emitError(err);
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      abort.abort();
+      await push.close();
+      await running;
+      try {
+        await source.close?.(base);
+      } catch (err) {
+        base.logger.warn(`close failed: ${messageOf(err)}`);
+      }
+    },
+  };
+}
