@@ -18,4 +18,5 @@ export type {
 export { SdkError, type SdkErrorCode, type SdkErrorContext } from "./errors.js";
 export { createLogger } from "./logger.js";
 export { definePlugin } from "./runtime/definition.js";
+export { DESCRIBE_ENV, describePlugin, type PluginDescription } from "./runtime/describe.js";
 export { type RunningPlugin, type StartOptions, startPlugin } from "./runtime/plugin-runtime.js";

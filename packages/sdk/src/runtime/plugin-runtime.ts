@@ -17,6 +17,7 @@ import type { Logger, PluginDefinition } from "../api.js";
 import { messageOf, SdkError } from "../errors.js";
 import { createLogger } from "../logger.js";
 import { validateDefinition } from "./definition.js";
+import { DESCRIBE_ENV, describePlugin } from "./describe.js";
 import { startFunction } from "./function-runtime.js";
 import { serveInvertedReq } from "./inverted-req.js";
 import { startSink } from "./sink-runtime.js";
@@ -77,6 +78,10 @@ export async function startPlugin(
 ): Promise<RunningPlugin> {
   const name = options.name ?? (process.env["PORTABLE_PLUGIN_NAME"] || definition.name);
   const def = validateDefinition({ ...definition, name });
+  if (process.env[DESCRIBE_ENV] === "1") {
+    process.stdout.write(`${JSON.stringify(describePlugin(def))}\n`);
+    if (options.ownProcess ?? true) process.exit(0);
+  }
   const logger = options.logger ?? createLogger(name);
   const config = parseArgument(name, options.argv ?? process.argv.slice(2));
   const settings: RuntimeSettings = {
