@@ -2,21 +2,21 @@
 
 import type { FuncMeta, Meta } from "@portable-plugins/protocol";
 import type { Context, FunctionContext, Logger } from "../api.js";
-import { createLogger } from "../logger.js";
+import type { RuntimeSettings } from "./symbol-instance.js";
 
 export function instanceContext(
-  plugin: string,
+  settings: RuntimeSettings,
   symbol: string,
   meta: Meta,
   signal: AbortSignal,
-  logger?: Logger,
 ): Context {
   return {
     ruleId: meta.ruleId,
     opId: meta.opId,
     instanceId: meta.instanceId,
-    logger:
-      logger ?? createLogger(`${plugin}/${symbol} ${meta.ruleId}/${meta.opId}/${meta.instanceId}`),
+    logger: settings.loggerFor(
+      `${settings.plugin}/${symbol} ${meta.ruleId}/${meta.opId}/${meta.instanceId}`,
+    ),
     signal,
   };
 }

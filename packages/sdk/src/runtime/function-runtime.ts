@@ -48,7 +48,7 @@ export async function startFunction(
   fn: PluginFunction,
 ): Promise<SymbolInstance> {
   const abort = new AbortController();
-  const logger = createLogger(`${settings.plugin}/${symbol}`);
+  const logger = settings.loggerFor(`${settings.plugin}/${symbol}`);
   const url = functionChannelUrl(symbol, settings.socketDir);
   const req = new ReqSocket({ resendTime: 0, reconnectTime: 100, reconnectMaxTime: 1000 });
   try {

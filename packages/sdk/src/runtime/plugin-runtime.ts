@@ -90,6 +90,7 @@ export async function startPlugin(
     sendTimeout: config.sendTimeout > 0 ? config.sendTimeout : 1000,
     keepaliveMs: options.keepaliveMs ?? 5000,
     logger,
+    loggerFor: (scope) => options.logger ?? createLogger(scope),
   };
   const ownProcess = options.ownProcess ?? true;
   const running = new Map<string, SymbolInstance>();

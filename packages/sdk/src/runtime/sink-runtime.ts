@@ -53,7 +53,7 @@ export async function startSink(
   meta: Meta,
 ): Promise<SymbolInstance> {
   const abort = new AbortController();
-  const ctx = instanceContext(settings.plugin, symbol, meta, abort.signal);
+  const ctx = instanceContext(settings, symbol, meta, abort.signal);
   await sink.configure?.(control.config ?? {});
   await sink.open?.(ctx);
 

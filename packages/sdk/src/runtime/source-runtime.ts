@@ -30,7 +30,7 @@ export async function startSource(
   meta: Meta,
 ): Promise<SymbolInstance> {
   const abort = new AbortController();
-  const base = instanceContext(settings.plugin, symbol, meta, abort.signal);
+  const base = instanceContext(settings, symbol, meta, abort.signal);
   await source.configure?.(dataSourceOf(control) ?? "", control.config ?? {});
 
   const url = sourceChannelUrl(meta, settings.socketDir);

@@ -17,4 +17,6 @@ export interface RuntimeSettings {
   /** ms of host silence before a keepalive handshake (§5.2). */
   readonly keepaliveMs: number;
   readonly logger: Logger;
+  /** The logger of one symbol or instance, named by `scope`. */
+  readonly loggerFor: (scope: string) => Logger;
 }
