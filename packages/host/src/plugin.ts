@@ -38,17 +38,7 @@ export interface PluginDetails {
 }
 
 /** The reference's plugin info document: the manifest with the absolute executable. */
-export interface PluginInfo {
-  name: string;
-  version: string;
-  language: string;
-  executable: string;
-  virtualEnvType?: string;
-  env?: string;
-  sources: string[];
-  sinks: string[];
-  functions: string[];
-}
+export type PluginInfo = PluginManifest & { name: string };
 
 export function toPluginInfo(p: InstalledPlugin): PluginInfo {
   const m = p.manifest;

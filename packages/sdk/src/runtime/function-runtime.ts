@@ -5,6 +5,7 @@
 import { ReqSocket } from "@portable-plugins/nng";
 import {
   decodeFunctionCall,
+  encodeHandshake,
   FuncReply,
   type FunctionCall,
   functionChannelUrl,
@@ -53,6 +54,8 @@ export async function startFunction(
   const req = new ReqSocket({ resendTime: 0, reconnectTime: 100, reconnectMaxTime: 1000 });
   try {
     await req.dial(url);
+    // Handshake before the start is answered ok (PROTOCOL.md §5.1, A.4).
+    await req.send(encodeHandshake());
   } catch (err) {
     await req.close();
     throw err;
@@ -69,6 +72,7 @@ export async function startFunction(
   const serving = serveInvertedReq(req, handle, {
     keepaliveMs: settings.keepaliveMs,
     signal: abort.signal,
+    handshakeSent: true,
   }).catch((err: unknown) => logger.error(`function channel failed: ${messageOf(err)}`));
   return {
     async stop() {

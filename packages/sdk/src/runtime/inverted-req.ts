@@ -12,6 +12,8 @@ export interface InvertedReqOptions {
   /** ms of host silence after which `handshake` is sent again. */
   readonly keepaliveMs: number;
   readonly signal: AbortSignal;
+  /** The caller already sent the first `handshake` (a function channel does, before answering its start). */
+  readonly handshakeSent?: boolean;
 }
 
 /**
@@ -25,10 +27,10 @@ export async function serveInvertedReq(
 ): Promise<void> {
   const handshake = encodeHandshake();
   socket.setOption("recvTimeout", options.keepaliveMs);
-  let outgoing = handshake;
+  let outgoing: Buffer | undefined = options.handshakeSent ? undefined : handshake;
   while (!options.signal.aborted) {
     try {
-      await socket.send(outgoing);
+      if (outgoing) await socket.send(outgoing);
       outgoing = await handle(await socket.recv());
     } catch (err) {
       if (NngError.is(err, "PORTABLE_E_TIMEOUT") || NngError.is(err, "PORTABLE_E_CANCELED")) {
