@@ -34,7 +34,25 @@ export type HostErrorCode =
   /** The server refuses to start as configured (e.g. non-loopback without a token). */
   | "PORTABLE_E_SERVER"
   /** The runtime (supervisor) hook failed, e.g. could not stop the plugin's process. */
-  | "PORTABLE_E_RUNTIME";
+  | "PORTABLE_E_RUNTIME"
+  /** The plugin process could not be spawned, exited, or failed its restarts (see `errMsg`). */
+  | "PORTABLE_E_PROCESS"
+  /** The plugin sent nothing on its control channel within the init timeout (PROTOCOL.md §5.4). */
+  | "PORTABLE_E_HANDSHAKE"
+  /** A command, call, ack or send got no answer in time (PROTOCOL.md §5.4). */
+  | "PORTABLE_E_TIMEOUT"
+  /** The plugin answered a start or stop command with an error text (PROTOCOL.md §4.2.3). */
+  | "PORTABLE_E_COMMAND"
+  /** A socket of a channel failed (listen, dial, send), or a message could not be decoded. */
+  | "PORTABLE_E_CHANNEL"
+  /** A function replied `state: false`: Validate refused the arguments, or Exec failed (§4.6.3). */
+  | "PORTABLE_E_FUNCTION"
+  /** A sink acked a message with an error (PROTOCOL.md §4.5.2). */
+  | "PORTABLE_E_SINK"
+  /** A source sent an error item (PROTOCOL.md §4.4.2). */
+  | "PORTABLE_E_SOURCE"
+  /** The proxy or the host was closed while the operation waited, or is used after close. */
+  | "PORTABLE_E_CLOSED";
 
 export interface HostErrorContext {
   /** The plugin concerned. */
@@ -49,6 +67,8 @@ export interface HostErrorContext {
   field?: string;
   /** Captured output of `install.sh`. */
   output?: string;
+  /** The channel URL concerned (`ipc:///tmp/...`). */
+  channel?: string;
   cause?: unknown;
 }
 
@@ -61,6 +81,7 @@ export class HostError extends Error {
   readonly url: string | undefined;
   readonly field: string | undefined;
   readonly output: string | undefined;
+  readonly channel: string | undefined;
 
   constructor(code: HostErrorCode, message: string, context: HostErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
@@ -71,6 +92,18 @@ export class HostError extends Error {
     this.url = context.url;
     this.field = context.field;
     this.output = context.output;
+    this.channel = context.channel;
+  }
+
+  /** The context fields that are set, and the cause: to build a related error. */
+  get context(): HostErrorContext {
+    const out: HostErrorContext = {};
+    for (const key of ["plugin", "symbol", "path", "url", "field", "output", "channel"] as const) {
+      const value = this[key];
+      if (value !== undefined) out[key] = value;
+    }
+    if (this.cause !== undefined) out.cause = this.cause;
+    return out;
   }
 
   static is(err: unknown, code?: HostErrorCode): err is HostError {

@@ -1,10 +1,15 @@
-// @portable-plugins/host: installs, configures and serves portable plugins.
-// This entry exports the registry (install/update/uninstall/load), the
-// runtime contract a supervisor implements, symbol configuration, the REST
-// server and the typed error; everything else is internal.
+// @portable-plugins/host: installs, configures, runs and serves portable
+// plugins. This entry exports PortableHost and its symbol proxies, the
+// supervisor, the registry (install/update/uninstall/load), the runtime
+// contract between them, symbol configuration, the REST server and the typed
+// error; everything else is internal.
 
+export { ControlChannel, type ControlChannelOptions } from "./control-channel.js";
 export type { FetchFn } from "./download.js";
 export { HostError, type HostErrorCode, type HostErrorContext } from "./errors.js";
+export { dataLayout, PortableHost, type PortableHostOptions } from "./host.js";
+export { type HostLogger, type LogLevel, silentLogger, stderrLogger } from "./logger.js";
+export type { Phase, PluginRuntimeInfo } from "./managed-plugin.js";
 export {
   checkPluginName,
   controlSocketPath,
@@ -21,6 +26,11 @@ export {
   type SymbolInfo,
   toPluginInfo,
 } from "./plugin.js";
+export { type ExitInfo, exitReason, type LaunchCommand, launchCommand } from "./process.js";
+export type { CallContext, FunctionProxy } from "./proxies/function.js";
+export type { InstanceMeta } from "./proxies/instance.js";
+export type { SinkProxy, WriteOptions } from "./proxies/sink.js";
+export type { SourceOptions, SourceProxy, SourceRow } from "./proxies/source.js";
 export {
   type InstallOptions,
   type LoadReport,
@@ -29,6 +39,15 @@ export {
 } from "./registry.js";
 export { createRestServer, type RestServer, type RestServerOptions } from "./rest/server.js";
 export { type PluginRuntime, stoppedStatus } from "./runtime.js";
+export { Supervisor } from "./supervisor.js";
+export {
+  DEFAULT_RESTART,
+  DEFAULT_TIMEOUTS,
+  type HostTimeouts,
+  type PluginEnv,
+  type RestartPolicy,
+  type SupervisorOptions,
+} from "./supervisor-options.js";
 export {
   type ConfigSet,
   DEFAULT_CONF_KEY,

@@ -55,7 +55,7 @@ function defaultName(from: string): string {
 
 program
   .command("serve")
-  .description("load the plugins under --data-dir and serve the REST API")
+  .description("load and start the plugins under --data-dir and serve the REST API")
   .option("--port <port>", "port", "9081")
   .option("--host <host>", "address to listen on (non-loopback requires --token)", "127.0.0.1")
   .option(
@@ -63,19 +63,39 @@ program
     "data folder (plugins/portable, etc, logs)",
     process.env["PORTABLE_DATA_DIR"] ?? "data",
   )
-  .action(async (o: { port: string; host: string; dataDir: string }) => {
-    const port = Number(o.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new HostError("PORTABLE_E_BAD_REQUEST", `invalid port ${o.port}`);
-    }
-    // The global --token (or PORTABLE_TOKEN) is the token the server requires.
-    await serve({
-      dataDir: o.dataDir,
-      host: o.host,
-      port,
-      token: program.opts<GlobalOptions>().token,
-    });
-  });
+  .option(
+    "--python <bin>",
+    "interpreter for python plugins (or PORTABLE_PYTHON)",
+    process.env["PORTABLE_PYTHON"] ?? "python",
+  )
+  .option(
+    "--socket-dir <dir>",
+    "folder of the socket files (or PORTABLE_SOCKET_DIR); the reference SDKs only know /tmp",
+    process.env["PORTABLE_SOCKET_DIR"] ?? "/tmp",
+  )
+  .action(
+    async (o: {
+      port: string;
+      host: string;
+      dataDir: string;
+      python: string;
+      socketDir: string;
+    }) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new HostError("PORTABLE_E_BAD_REQUEST", `invalid port ${o.port}`);
+      }
+      // The global --token (or PORTABLE_TOKEN) is the token the server requires.
+      await serve({
+        dataDir: o.dataDir,
+        host: o.host,
+        port,
+        token: program.opts<GlobalOptions>().token,
+        python: o.python,
+        socketDir: o.socketDir,
+      });
+    },
+  );
 
 program
   .command("install")

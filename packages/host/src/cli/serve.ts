@@ -1,9 +1,12 @@
-// `portable serve`: load every plugin under the data folder, then serve the
-// REST API until SIGINT/SIGTERM. Data layout: `<dataDir>/plugins/portable/`
-// (plugins), `<dataDir>/etc/` (operator configs), `<dataDir>/logs/`.
+// `portable serve`: load every plugin under the data folder, start their
+// processes (eagerly, in the background: there is no rule engine here to
+// start them on first use), then serve the REST API until SIGINT/SIGTERM,
+// and stop every plugin process on the way out. Data layout:
+// `<dataDir>/plugins/portable/` (plugins), `<dataDir>/etc/` (operator
+// configs), `<dataDir>/logs/`.
 
-import { join, resolve } from "node:path";
-import { Registry } from "../registry.js";
+import { PortableHost } from "../host.js";
+import { stderrLogger } from "../logger.js";
 import { createRestServer } from "../rest/server.js";
 
 export interface ServeOptions {
@@ -11,27 +14,28 @@ export interface ServeOptions {
   readonly host: string;
   readonly port: number;
   readonly token?: string | undefined;
-}
-
-export function dataLayout(dataDir: string) {
-  const root = resolve(dataDir);
-  return {
-    pluginsDir: join(root, "plugins", "portable"),
-    etcDir: join(root, "etc"),
-    logDir: join(root, "logs"),
-  };
+  /** Interpreter for python plugins (default `python`). */
+  readonly python?: string | undefined;
+  /** Folder of the socket files (default /tmp). */
+  readonly socketDir?: string | undefined;
 }
 
 export async function serve(opts: ServeOptions): Promise<void> {
-  const registry = new Registry(dataLayout(opts.dataDir));
-  const report = await registry.loadAll();
+  const host = new PortableHost({
+    dataDir: opts.dataDir,
+    start: "eager",
+    logger: stderrLogger(),
+    ...(opts.python ? { pythonBin: opts.python } : {}),
+    ...(opts.socketDir ? { socketDir: opts.socketDir } : {}),
+  });
+  const report = await host.load();
   for (const { name, error } of [...report.failed, ...report.runtimeErrors]) {
     process.stderr.write(`portable: plugin ${name} not loaded: [${error.code}] ${error.message}\n`);
   }
   for (const name of report.skipped) {
     process.stderr.write(`portable: ${name} skipped: a portable plugin must be a folder\n`);
   }
-  const server = await createRestServer(registry, undefined, {
+  const server = await createRestServer(host.registry, undefined, {
     host: opts.host,
     port: opts.port,
     token: opts.token,
@@ -49,4 +53,5 @@ export async function serve(opts: ServeOptions): Promise<void> {
     process.on("SIGTERM", stop);
   });
   await server.close();
+  await host.close();
 }

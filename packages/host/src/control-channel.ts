@@ -1,0 +1,133 @@
+// The control channel of one plugin process (PROTOCOL.md §4.2, §5.1, §5.2):
+// REP listening on `plugin_<name>.ipc` before the process is spawned, the
+// handshake within the init timeout, then start/stop commands one at a time,
+// each answered `ok` or with an error text. One instance per process: a
+// restarted process gets a fresh listener (the old one is closed when the
+// process exits, so a pending command fails at once instead of timing out).
+
+import {
+  Command,
+  type Command as CommandMessage,
+  controlChannelUrl,
+  decodeAnswer,
+  isHandshake,
+} from "@portable-plugins/protocol";
+import { HostError } from "./errors.js";
+import { ExchangeError, InvertedRep, preview } from "./inverted-rep.js";
+import type { HostLogger } from "./logger.js";
+
+export interface ControlChannelOptions {
+  readonly plugin: string;
+  readonly socketDir: string;
+  readonly commandTimeoutMs: number;
+  readonly logger: HostLogger;
+}
+
+export class ControlChannel {
+  readonly plugin: string;
+  readonly url: string;
+  readonly #rep: InvertedRep;
+  readonly #opts: ControlChannelOptions;
+
+  constructor(opts: ControlChannelOptions) {
+    this.plugin = opts.plugin;
+    this.url = controlChannelUrl(opts.plugin, opts.socketDir);
+    this.#opts = opts;
+    this.#rep = new InvertedRep(this.url, `plugin ${opts.plugin} control`, opts.logger);
+  }
+
+  /** Listens; call before spawning the process (the Go SDK cannot retry its dial, §2.6). */
+  async listen(): Promise<void> {
+    try {
+      await this.#rep.listen();
+    } catch (cause) {
+      throw new HostError(
+        "PORTABLE_E_CHANNEL",
+        `plugin ${this.plugin}: cannot listen on control channel ${this.url}: ${(cause as Error).message}`,
+        { plugin: this.plugin, channel: this.url, cause },
+      );
+    }
+  }
+
+  /** Waits for the plugin's first request (any content counts, §3.3). */
+  async handshake(initTimeoutMs: number): Promise<void> {
+    let first: Buffer;
+    try {
+      first = await this.#rep.first(initTimeoutMs);
+    } catch (err) {
+      throw this.#error(err, undefined, `no handshake within ${initTimeoutMs} ms`);
+    }
+    if (!isHandshake(first)) {
+      this.#opts.logger.warn(
+        `plugin ${this.plugin}: first control request is not "handshake" but ${preview(first)}; taken as the handshake`,
+      );
+    }
+  }
+
+  /**
+   * Sends a command and waits for its answer (keepalives re-send it, §5.2).
+   * Resolves on `ok`; any other answer is a PORTABLE_E_COMMAND with the
+   * plugin's text verbatim (§9.1).
+   */
+  async send(command: CommandMessage | Buffer, symbol?: string): Promise<void> {
+    const bytes = Buffer.isBuffer(command) ? command : Command.encode(command);
+    const decoded = Buffer.isBuffer(command) ? Command.decode(command) : command;
+    const what = `${decoded.cmd} ${decoded.arg.pluginType} ${symbol ?? decoded.arg.symbolName}`;
+    let raw: Buffer;
+    try {
+      raw = await this.#rep.exchange(bytes, this.#opts.commandTimeoutMs);
+    } catch (err) {
+      throw this.#error(
+        err,
+        decoded.arg.symbolName,
+        `${what}: no answer within ${this.#opts.commandTimeoutMs} ms`,
+      );
+    }
+    const answer = decodeAnswer(raw);
+    if (!answer.ok) {
+      throw new HostError(
+        "PORTABLE_E_COMMAND",
+        `plugin ${this.plugin}: ${what} failed on ${this.url}: ${answer.error}`,
+        { plugin: this.plugin, symbol: decoded.arg.symbolName, channel: this.url },
+      );
+    }
+  }
+
+  /** Keepalive re-sends so far (diagnostics). */
+  get resends(): number {
+    return this.#rep.resends;
+  }
+
+  get closed(): boolean {
+    return this.#rep.closed;
+  }
+
+  /** Closes and unlinks the listener; pending commands fail with `reason` (a HostError). */
+  close(reason?: HostError): Promise<void> {
+    return this.#rep.close(reason);
+  }
+
+  #error(err: unknown, symbol: string | undefined, timeoutText: string): HostError {
+    const context = {
+      plugin: this.plugin,
+      channel: this.url,
+      ...(symbol === undefined ? {} : { symbol }),
+    };
+    if (err instanceof ExchangeError) {
+      if (err.failure === "closed") {
+        if (HostError.is(err.cause)) return err.cause;
+        return new HostError(
+          "PORTABLE_E_CLOSED",
+          `plugin ${this.plugin}: control channel ${this.url} closed`,
+          { ...context, cause: err },
+        );
+      }
+      return new HostError(
+        symbol === undefined ? "PORTABLE_E_HANDSHAKE" : "PORTABLE_E_TIMEOUT",
+        `plugin ${this.plugin}: ${timeoutText} on ${this.url}`,
+        { ...context, cause: err },
+      );
+    }
+    return HostError.from(err, "PORTABLE_E_CHANNEL", context);
+  }
+}

@@ -1,0 +1,211 @@
+// PortableHost: what an application embeds. It owns a Registry (installed
+// plugins, their files and configurations) and a Supervisor (their
+// processes), and hands out proxies for symbols: sources to read, sinks to
+// write, functions to call. Processes start lazily on first use by default.
+
+import { join, resolve } from "node:path";
+import {
+  instanceKey,
+  type JsonObject,
+  type Meta,
+  type PluginStatus,
+} from "@portable-plugins/protocol";
+import { HostError } from "./errors.js";
+import type { PluginRuntimeInfo } from "./managed-plugin.js";
+import type { SymbolKind } from "./names.js";
+import type { InstalledPlugin } from "./plugin.js";
+import { FunctionProxy } from "./proxies/function.js";
+import { checkInstance, type InstanceMeta, type ProxyDeps } from "./proxies/instance.js";
+import { SinkProxy } from "./proxies/sink.js";
+import { type SourceOptions, SourceProxy } from "./proxies/source.js";
+import {
+  type InstallOptions,
+  type LoadReport,
+  Registry,
+  type RegistryOptions,
+} from "./registry.js";
+import { Supervisor } from "./supervisor.js";
+import type { SupervisorOptions } from "./supervisor-options.js";
+
+export interface PortableHostOptions extends SupervisorOptions {
+  /** Data folder: plugins in `<dataDir>/plugins/portable`, operator files in `etc`, logs in `logs`. */
+  readonly dataDir?: string;
+  /** Overrides `<dataDir>/plugins/portable`. One of `dataDir` and `pluginsDir` is required. */
+  readonly pluginsDir?: string;
+  readonly etcDir?: string;
+  readonly logDir?: string;
+  /** Further registry settings (limits, fetch, install.sh timeout). */
+  readonly registry?: Omit<RegistryOptions, "pluginsDir" | "etcDir" | "logDir" | "runtime">;
+}
+
+/** The folders `portable serve --data-dir D` uses. */
+export function dataLayout(dataDir: string): {
+  pluginsDir: string;
+  etcDir: string;
+  logDir: string;
+} {
+  const root = resolve(dataDir);
+  return {
+    pluginsDir: join(root, "plugins", "portable"),
+    etcDir: join(root, "etc"),
+    logDir: join(root, "logs"),
+  };
+}
+
+type OpenProxy = { readonly closed: boolean; close(): Promise<void> };
+
+export class PortableHost {
+  readonly registry: Registry;
+  readonly supervisor: Supervisor;
+  readonly #keys = new Set<string>();
+  readonly #open = new Set<OpenProxy>();
+  #functionIds = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: PortableHostOptions) {
+    const layout = options.dataDir === undefined ? undefined : dataLayout(options.dataDir);
+    const pluginsDir = options.pluginsDir ?? layout?.pluginsDir;
+    if (pluginsDir === undefined) {
+      throw new HostError("PORTABLE_E_BAD_REQUEST", "PortableHost needs dataDir or pluginsDir");
+    }
+    this.supervisor = new Supervisor(options);
+    const etcDir = options.etcDir ?? layout?.etcDir;
+    const logDir = options.logDir ?? layout?.logDir;
+    this.registry = new Registry({
+      ...options.registry,
+      pluginsDir,
+      ...(etcDir === undefined ? {} : { etcDir }),
+      ...(logDir === undefined ? {} : { logDir }),
+      runtime: this.supervisor,
+    });
+  }
+
+  /** Registers every plugin folder found (auto-load, §6.6). In eager mode their processes start. */
+  load(): Promise<LoadReport> {
+    return this.registry.loadAll();
+  }
+
+  install(name: string, from: string, opts?: InstallOptions): Promise<InstalledPlugin> {
+    return this.registry.install(name, from, opts);
+  }
+
+  update(name: string, from: string, opts?: InstallOptions): Promise<InstalledPlugin> {
+    return this.registry.update(name, from, opts);
+  }
+
+  /** Stops the plugin's process and removes it; refused while proxies of it are open. */
+  uninstall(name: string): Promise<void> {
+    return this.registry.uninstall(name);
+  }
+
+  /** The status document (§7.2); `stop` for an installed plugin that never ran; undefined if unknown. */
+  status(name: string): PluginStatus | undefined {
+    return (
+      this.supervisor.status(name) ??
+      (this.registry.find(name) ? { refCount: {}, status: "stop", errMsg: "" } : undefined)
+    );
+  }
+
+  /** Phase, pid, restart count and handshake time of a plugin's process. */
+  info(name: string): PluginRuntimeInfo | undefined {
+    return this.supervisor.info(name);
+  }
+
+  #provider(kind: SymbolKind, symbol: string): InstalledPlugin {
+    if (this.#closing) throw new HostError("PORTABLE_E_CLOSED", "the host is closed", { symbol });
+    const plugin = this.registry.findBySymbol(kind, symbol);
+    if (!plugin) {
+      throw new HostError(
+        "PORTABLE_E_NOT_FOUND",
+        `${kind} ${symbol} is not provided by any portable plugin`,
+        {
+          symbol,
+        },
+      );
+    }
+    return plugin;
+  }
+
+  #claim(
+    kind: "source" | "sink",
+    symbol: string,
+    m: InstanceMeta,
+  ): { deps: ProxyDeps; meta: Meta } {
+    const plugin = this.#provider(kind, symbol);
+    const o = this.supervisor.options;
+    const meta = checkInstance(kind, symbol, m, o.socketDir);
+    const key = instanceKey(meta);
+    if (this.#keys.has(key)) {
+      throw new HostError(
+        "PORTABLE_E_CONFLICT",
+        `${kind} ${symbol}: instance ${key} is already open (its socket files are in use)`,
+        { plugin: plugin.name, symbol },
+      );
+    }
+    this.#keys.add(key);
+    const deps: ProxyDeps = {
+      plugin: this.supervisor.managed(plugin),
+      socketDir: o.socketDir,
+      timeouts: o.timeouts,
+      logger: o.logger,
+      release: () => this.#keys.delete(key),
+    };
+    return { deps, meta };
+  }
+
+  /** Remembers `proxy` for close(); forgets the ones already closed. */
+  #track<T extends OpenProxy>(proxy: T): T {
+    for (const p of this.#open) if (p.closed) this.#open.delete(p);
+    this.#open.add(proxy);
+    return proxy;
+  }
+
+  /**
+   * Starts source `symbol` for one rule instance. Its configuration is the
+   * `confKey` section of `sources/<symbol>.yaml` (default `default`) with
+   * `config` laid over it; the data source also goes into `config.datasource`.
+   */
+  async source(symbol: string, meta: InstanceMeta, opts: SourceOptions = {}): Promise<SourceProxy> {
+    const { deps, meta: checked } = this.#claim("source", symbol, meta);
+    let config: JsonObject;
+    try {
+      const base = await this.registry.sourceConfig(symbol, opts.confKey);
+      config = { ...base.props, ...opts.config };
+      // The Python SDK (and eKuiper 2.x plugins) read it only there (§4.3).
+      if (opts.dataSource && !("datasource" in config)) config["datasource"] = opts.dataSource;
+    } catch (err) {
+      deps.release();
+      throw err;
+    }
+    return this.#track(await SourceProxy.open(deps, symbol, checked, config, opts));
+  }
+
+  /** Starts sink `symbol` for one rule instance with the action's properties (`requireAck`, ...). */
+  async sink(symbol: string, meta: InstanceMeta, config: JsonObject = {}): Promise<SinkProxy> {
+    const { deps, meta: checked } = this.#claim("sink", symbol, meta);
+    return this.#track(await SinkProxy.open(deps, symbol, checked, config));
+  }
+
+  /** A proxy for function `symbol`; the first one starts the function in its plugin. */
+  async function(symbol: string): Promise<FunctionProxy> {
+    const plugin = this.#provider("function", symbol);
+    const mp = this.supervisor.managed(plugin);
+    return this.#track(
+      await FunctionProxy.open(mp, symbol, `function:${symbol}:${++this.#functionIds}`),
+    );
+  }
+
+  /**
+   * Closes every open proxy (stopping its instance), then stops every plugin
+   * process and closes every listener. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const open = [...this.#open].filter((p) => !p.closed);
+      this.#open.clear();
+      await Promise.all(open.map((p) => p.close().catch(() => undefined)));
+      await this.supervisor.close();
+    })();
+    return this.#closing;
+  }
+}

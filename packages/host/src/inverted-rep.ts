@@ -1,0 +1,161 @@
+// The host side of an inverted request/reply channel (PROTOCOL.md §1.2, §5.2):
+// the host holds the REP socket, so it speaks only as a reply to the
+// plugin's current request. Used by the control channel (commands) and the
+// function channels (calls). Exchanges run one at a time.
+//
+// Our REP socket does not expose its receive queue, so the host keeps the
+// last request it received as its current one and relies on the first-byte
+// rule: a message starting with `h` while waiting for the answer is a fresh
+// keepalive handshake, and the same message is sent again as its reply.
+
+import { NngError, RepSocket } from "@portable-plugins/nng";
+import { startsLikeHandshake } from "@portable-plugins/protocol";
+import type { HostLogger } from "./logger.js";
+
+/** Why an exchange failed without an answer. */
+export type ExchangeFailure =
+  /** No request to reply to arrived in time: the peer is gone or its channel is dead. */
+  | "no-request"
+  /** The message went out but no answer came in time. */
+  | "no-answer"
+  /** The channel was closed (by the host, or because the process exited). */
+  | "closed";
+
+export class ExchangeError extends Error {
+  override readonly name = "ExchangeError";
+  constructor(
+    readonly failure: ExchangeFailure,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export class InvertedRep {
+  readonly url: string;
+  readonly #label: string;
+  readonly #rep = new RepSocket({ recvMaxSize: 0 });
+  readonly #logger: HostLogger;
+  /** True while the last message received has not been replied to. */
+  #current = false;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closeReason: Error | undefined;
+  /** How many times a message was sent again because of a keepalive (for tests and logs). */
+  resends = 0;
+
+  constructor(url: string, label: string, logger: HostLogger) {
+    this.url = url;
+    this.#label = label;
+    this.#logger = logger;
+    // A request whose connection is gone can no longer be answered (the REP
+    // would drop the reply): wait for the next request instead, which a
+    // reconnecting REQ sends at once and a dead channel never does.
+    this.#rep.onPipeEvent((e) => {
+      if (e.type === "removed" && this.#rep.pipeCount === 0) this.#current = false;
+    });
+  }
+
+  /** Listens (replacing a stale socket file; failing on a live one, §2.6). */
+  async listen(): Promise<void> {
+    await this.#rep.listen(this.url);
+  }
+
+  get closed(): boolean {
+    return this.#rep.closed;
+  }
+
+  /** Why the channel was closed, when it was closed with a reason. */
+  get closeReason(): Error | undefined {
+    return this.#closeReason;
+  }
+
+  /**
+   * Waits for the first request of a new connection (any content is taken as
+   * the handshake, §4.2.1). Resolves with it; it becomes the current request.
+   */
+  first(timeoutMs: number): Promise<Buffer> {
+    return this.#serial(async () => {
+      const message = await this.#recv(Date.now() + timeoutMs, "no-request");
+      this.#current = true;
+      return message;
+    });
+  }
+
+  /**
+   * Sends `message` as the reply to the current request and returns the
+   * answer, re-sending on every keepalive, all within `timeoutMs` (§5.2).
+   */
+  exchange(message: Buffer, timeoutMs: number): Promise<Buffer> {
+    return this.#serial(async () => {
+      const deadline = Date.now() + timeoutMs;
+      if (!this.#current) {
+        // The last exchange timed out: the next request is a keepalive or a
+        // late answer to it; either way we reply to it, and drop a late answer.
+        const stale = await this.#recv(deadline, "no-request");
+        this.#current = true;
+        if (!startsLikeHandshake(stale)) {
+          this.#logger.warn(`${this.#label}: discarding a late answer ${preview(stale)}`);
+        }
+      }
+      for (;;) {
+        this.#current = false;
+        await this.#send(message);
+        const answer = await this.#recv(deadline, "no-answer");
+        this.#current = true;
+        if (!startsLikeHandshake(answer)) return answer;
+        this.resends++;
+      }
+    });
+  }
+
+  /** Closes the socket (unlinking its file); pending and later exchanges fail with `reason`. */
+  async close(reason?: Error): Promise<void> {
+    this.#closeReason ??= reason;
+    this.#current = false;
+    await this.#rep.close();
+  }
+
+  #serial<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(op, op);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #send(message: Buffer): Promise<void> {
+    try {
+      await this.#rep.send(message);
+    } catch (err) {
+      throw this.#failure(err, "no-request");
+    }
+  }
+
+  async #recv(deadline: number, onTimeout: ExchangeFailure): Promise<Buffer> {
+    if (this.#rep.closed) throw this.#failure(undefined, onTimeout);
+    this.#rep.setOption("recvTimeout", Math.max(1, deadline - Date.now()));
+    try {
+      return await this.#rep.recv();
+    } catch (err) {
+      throw this.#failure(err, onTimeout);
+    }
+  }
+
+  #failure(err: unknown, onTimeout: ExchangeFailure): ExchangeError {
+    if (this.#rep.closed || NngError.is(err, "PORTABLE_E_CLOSED")) {
+      const reason = this.#closeReason;
+      return new ExchangeError("closed", reason?.message ?? "channel closed", {
+        cause: reason ?? err,
+      });
+    }
+    if (NngError.is(err, "PORTABLE_E_TIMEOUT")) {
+      return new ExchangeError(onTimeout, (err as Error).message, { cause: err });
+    }
+    return new ExchangeError("closed", (err as Error).message, { cause: err });
+  }
+}
+
+/** At most 120 characters of a message, for logs. */
+export function preview(message: Buffer): string {
+  const text = message.toString("utf8");
+  return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
+}

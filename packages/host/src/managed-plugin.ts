@@ -1,0 +1,530 @@
+// The life of one installed plugin's process (PROTOCOL.md §3.3, §8): start
+// on demand, handshake, replay what was running, restart after an unexpected
+// exit with back-off and a limit, stop for good. It also remembers the start
+// command of every running symbol instance (§8.1) and owns the control and
+// function channels of the current process.
+
+import { mkdir } from "node:fs/promises";
+import { Command, type Control } from "@portable-plugins/protocol";
+import { Backoff, sleep } from "./backoff.js";
+import { ControlChannel } from "./control-channel.js";
+import { HostError } from "./errors.js";
+import { FunctionChannel } from "./function-channel.js";
+import type { InstalledPlugin } from "./plugin.js";
+import { launchCommand, PluginProcess } from "./process.js";
+import { type InstanceOwner, ReplayTable } from "./replay-table.js";
+import type { ResolvedSupervisorOptions } from "./supervisor-options.js";
+
+export type Phase =
+  | "idle" // installed, no process yet
+  | "starting" // listening, spawned, waiting for the handshake
+  | "replaying" // handshaken, re-sending remembered starts
+  | "running"
+  | "restarting" // exited with symbols in use, waiting the back-off
+  | "failed" // exited or failed to start, nothing restarts it until the next use
+  | "stopping"
+  | "stopped";
+
+export type InstanceKind = "source" | "sink";
+
+export interface PluginRuntimeInfo {
+  readonly phase: Phase;
+  readonly pid: number | undefined;
+  /** Restarts since the host started (not reset by the back-off reset). */
+  readonly restarts: number;
+  /** ms from spawn to the handshake, of the current (or last) process. */
+  readonly handshakeMs: number | undefined;
+  readonly errMsg: string;
+  /** Commands and calls sent again because a keepalive arrived first (§5.2), current process. */
+  readonly keepaliveResends: number;
+}
+
+/** Errors that end a replayed start only, not the whole process (§8.2 step 3). */
+const symbolFailure = (err: unknown) => HostError.is(err, "PORTABLE_E_COMMAND");
+
+export class ManagedPlugin {
+  #plugin: InstalledPlugin;
+  readonly #o: ResolvedSupervisorOptions;
+  #phase: Phase = "idle";
+  #errMsg = "";
+  #proc: PluginProcess | undefined;
+  #control: ControlChannel | undefined;
+  readonly #funcs = new Map<string, FunctionChannel>();
+  readonly #funcStarts = new Map<string, Promise<FunctionChannel>>();
+  readonly #remembered = new ReplayTable();
+  #starting: Promise<void> | undefined;
+  readonly #backoff: Backoff;
+  #runningSince = 0;
+  #handshakeMs: number | undefined;
+  #stop = new AbortController();
+  /** Open proxies: id -> rule id (sources and sinks) or undefined (functions). */
+  readonly #users = new Map<string, string | undefined>();
+
+  constructor(plugin: InstalledPlugin, options: ResolvedSupervisorOptions) {
+    this.#plugin = plugin;
+    this.#o = options;
+    this.#backoff = new Backoff(options.restart);
+  }
+
+  get name(): string {
+    return this.#plugin.name;
+  }
+
+  get plugin(): InstalledPlugin {
+    return this.#plugin;
+  }
+
+  get phase(): Phase {
+    return this.#phase;
+  }
+
+  get #log() {
+    return this.#o.logger;
+  }
+
+  get #stopping(): boolean {
+    return this.#phase === "stopping" || this.#phase === "stopped";
+  }
+
+  // ---- users and status ------------------------------------------------------------------------
+
+  attach(id: string, ruleId?: string): void {
+    this.#users.set(id, ruleId);
+  }
+
+  detach(id: string): void {
+    this.#users.delete(id);
+  }
+
+  get inUse(): boolean {
+    return this.#users.size > 0;
+  }
+
+  /** The REST status document (§7.2). */
+  status(): {
+    refCount: Record<string, number>;
+    status: "initializing" | "running" | "error" | "stop";
+    errMsg: string;
+    pid?: number;
+  } {
+    const refCount: Record<string, number> = {};
+    for (const rule of this.#users.values()) {
+      if (rule !== undefined) refCount[rule] = (refCount[rule] ?? 0) + 1;
+    }
+    const status =
+      this.#phase === "idle" || this.#phase === "starting"
+        ? "initializing"
+        : this.#phase === "running" || this.#phase === "replaying"
+          ? "running"
+          : this.#phase === "restarting" || this.#phase === "failed"
+            ? "error"
+            : "stop";
+    const pid = this.#proc?.alive ? this.#proc.pid : undefined;
+    return {
+      refCount,
+      status,
+      errMsg: status === "error" ? this.#errMsg : "",
+      ...(pid === undefined ? {} : { pid }),
+    };
+  }
+
+  info(): PluginRuntimeInfo {
+    return {
+      phase: this.#phase,
+      pid: this.#proc?.alive ? this.#proc.pid : undefined,
+      restarts: this.#backoff.total,
+      handshakeMs: this.#handshakeMs,
+      errMsg: this.#errMsg,
+      keepaliveResends:
+        (this.#control?.resends ?? 0) +
+        [...this.#funcs.values()].reduce((n, ch) => n + ch.resends, 0),
+    };
+  }
+
+  // ---- starting ----------------------------------------------------------------------------------
+
+  /** Resolves once a process is handshaken and replayed; starts one if there is none. */
+  ensureRunning(): Promise<void> {
+    if (this.#phase === "running") return Promise.resolve();
+    if (this.#stopping) return Promise.reject(this.#stoppedError());
+    if (this.#starting) return this.#starting;
+    // idle, or failed earlier: a new use starts afresh (as the reference does).
+    this.#backoff.reset();
+    return this.#begin(undefined);
+  }
+
+  #begin(delay: number | undefined): Promise<void> {
+    const run = this.#startLoop(delay).finally(() => {
+      if (this.#starting === run) this.#starting = undefined;
+    });
+    run.catch(() => undefined); // waiters get the error; nobody waiting is fine
+    this.#starting = run;
+    return run;
+  }
+
+  #hasRemembered(): boolean {
+    return this.#remembered.size > 0;
+  }
+
+  async #startLoop(firstDelay: number | undefined): Promise<void> {
+    let delay = firstDelay;
+    for (;;) {
+      if (delay !== undefined) {
+        this.#phase = "restarting";
+        this.#log.warn(
+          `plugin ${this.name}: restarting in ${delay} ms (restart ${this.#backoff.consecutive} of at most ${this.#backoff.limit}) after: ${this.#errMsg}`,
+        );
+        try {
+          await sleep(delay, this.#stop.signal);
+        } catch {
+          throw this.#stoppedError();
+        }
+      }
+      if (this.#stopping) throw this.#stoppedError();
+      try {
+        await this.#launch();
+        this.#phase = "running";
+        this.#runningSince = Date.now();
+        return;
+      } catch (err) {
+        const error = HostError.from(err, "PORTABLE_E_PROCESS", { plugin: this.name });
+        if (this.#stopping) throw error;
+        if (!this.#errMsg) this.#errMsg = error.message;
+        if (!this.#hasRemembered()) {
+          this.#phase = "failed";
+          this.#log.error(`plugin ${this.name}: could not start: ${error.message}`);
+          throw error;
+        }
+        if (this.#backoff.exhausted) throw this.#giveUp();
+        delay = this.#backoff.next();
+      }
+    }
+  }
+
+  /** Listen, spawn, handshake, replay (§3.3). On failure nothing of this attempt is left. */
+  async #launch(): Promise<void> {
+    this.#phase = "starting";
+    await mkdir(this.#o.socketDir, { recursive: true, mode: 0o700 });
+    const control = new ControlChannel({
+      plugin: this.name,
+      socketDir: this.#o.socketDir,
+      commandTimeoutMs: this.#o.timeouts.commandMs,
+      logger: this.#log,
+    });
+    await control.listen();
+    if (this.#stopping) {
+      await control.close();
+      throw this.#stoppedError();
+    }
+    const cmd = launchCommand(this.#plugin, {
+      pythonBin: this.#o.pythonBin,
+      nodeBin: this.#o.nodeBin,
+      condaBin: this.#o.condaBin,
+      socketDir: this.#o.socketDir,
+      env: this.#o.env(this.#plugin),
+    });
+    let proc: PluginProcess;
+    try {
+      proc = PluginProcess.spawn(this.name, cmd, this.#log);
+    } catch (err) {
+      await control.close();
+      this.#errMsg = (err as Error).message;
+      throw err;
+    }
+    const spawnedAt = Date.now();
+    this.#proc = proc;
+    this.#control = control;
+    this.#errMsg = "";
+    void proc.exited.then((info) => this.#onExit(proc, info.reason));
+    this.#log.info(
+      `plugin ${this.name}: started pid ${proc.pid} (${cmd.file} ${cmd.args.join(" ")})`,
+    );
+    try {
+      try {
+        await control.handshake(this.#o.timeouts.initMs);
+      } catch (err) {
+        if (HostError.is(err, "PORTABLE_E_HANDSHAKE")) {
+          proc.kill("SIGKILL");
+          await proc.exited;
+          this.#errMsg = "handshake timeout";
+        }
+        throw err;
+      }
+      this.#handshakeMs = Date.now() - spawnedAt;
+      this.#log.info(`plugin ${this.name}: handshake after ${this.#handshakeMs} ms`);
+      this.#phase = "replaying";
+      await this.#replay(control);
+    } catch (err) {
+      // Whatever failed, this process is not usable: make sure it is gone.
+      if (proc.alive) {
+        proc.kill("SIGKILL");
+        await proc.exited;
+      }
+      await control.close();
+      if (this.#control === control) this.#control = undefined;
+      throw err;
+    }
+  }
+
+  /** Functions first, then sources, then sinks, each in first-start order (§8.2). */
+  async #replay(control: ControlChannel): Promise<void> {
+    const entries = this.#remembered.inReplayOrder();
+    if (entries.length === 0) return;
+    this.#log.info(`plugin ${this.name}: replaying ${entries.length} start command(s)`);
+    for (const entry of entries) {
+      if (this.#stopping) throw this.#stoppedError();
+      try {
+        if (entry.kind === "func") await this.#openFunction(entry.symbol, entry.command, control);
+        else await control.send(entry.command);
+      } catch (err) {
+        if (!symbolFailure(err) && !(err instanceof FunctionStartError)) throw err;
+        const error = HostError.from(err, "PORTABLE_E_COMMAND", { plugin: this.name });
+        this.#log.error(
+          `plugin ${this.name}: replay of ${entry.kind} ${entry.key} failed: ${error.message}`,
+        );
+        this.#remembered.forget(entry.kind, entry.key);
+        entry.owner?.failed(error);
+      }
+    }
+  }
+
+  #onExit(proc: PluginProcess, reason: string): void {
+    if (proc !== this.#proc) return;
+    this.#proc = undefined;
+    const err = new HostError("PORTABLE_E_PROCESS", `plugin ${this.name} exited: ${reason}`, {
+      plugin: this.name,
+    });
+    // Pending commands and calls fail now rather than at their timeout.
+    const control = this.#control;
+    this.#control = undefined;
+    void control?.close(err);
+    for (const ch of this.#funcs.values()) void ch.close(err);
+    this.#funcs.clear();
+    if (this.#stopping) return;
+    this.#errMsg = reason;
+    this.#log.warn(`plugin ${this.name} (pid ${proc.pid}) exited: ${reason}`);
+    if (this.#phase !== "running") return; // a launch in progress fails and #startLoop decides
+    this.#backoff.ranFor(Date.now() - this.#runningSince);
+    if (!this.#hasRemembered()) {
+      this.#phase = "failed";
+      return;
+    }
+    if (this.#backoff.exhausted) {
+      this.#giveUp();
+      return;
+    }
+    this.#begin(this.#backoff.next());
+  }
+
+  /** Restart limit reached: every remembered instance is gone (§8.3). */
+  #giveUp(): HostError {
+    this.#phase = "failed";
+    this.#errMsg = `${this.#errMsg} (gave up after ${this.#backoff.consecutive} restarts)`;
+    const error = new HostError("PORTABLE_E_PROCESS", `plugin ${this.name}: ${this.#errMsg}`, {
+      plugin: this.name,
+    });
+    this.#log.error(error.message);
+    for (const entry of this.#remembered.clear()) entry.owner?.failed(error);
+    return error;
+  }
+
+  #stoppedError(): HostError {
+    return new HostError("PORTABLE_E_CLOSED", `plugin ${this.name} is stopped`, {
+      plugin: this.name,
+    });
+  }
+
+  // ---- commands ----------------------------------------------------------------------------------
+
+  /** The control channel of a running process, started if needed. */
+  async #runningControl(): Promise<ControlChannel> {
+    await this.ensureRunning();
+    const control = this.#control;
+    if (!control || control.closed) {
+      throw new HostError(
+        "PORTABLE_E_PROCESS",
+        `plugin ${this.name} is not running: ${this.#errMsg}`,
+        {
+          plugin: this.name,
+        },
+      );
+    }
+    return control;
+  }
+
+  /** Sends a command; an unresponsive plugin is killed (and restarted, §9.1). */
+  async #send(control: ControlChannel, command: Buffer): Promise<void> {
+    try {
+      await control.send(command);
+    } catch (err) {
+      if (HostError.is(err, "PORTABLE_E_TIMEOUT") && this.#proc?.alive) {
+        this.#log.error(
+          `plugin ${this.name}: control channel unresponsive, killing pid ${this.#proc.pid}`,
+        );
+        this.#proc.kill("SIGKILL");
+      }
+      throw err;
+    }
+  }
+
+  /** Starts a source or sink instance and remembers it for replay. */
+  async startInstance(
+    kind: InstanceKind,
+    key: string,
+    control: Control,
+    owner: InstanceOwner,
+  ): Promise<void> {
+    const command = Command.encode({ cmd: "start", arg: control });
+    await this.#send(await this.#runningControl(), command);
+    this.#remembered.remember({ kind, key, symbol: control.symbolName, command, owner });
+  }
+
+  /** Forgets an instance and, when a process runs, sends its stop (a failure is only logged, §9.1). */
+  async stopInstance(kind: InstanceKind, key: string, control: Control): Promise<void> {
+    this.#remembered.forget(kind, key);
+    if (this.#phase === "starting" || this.#phase === "replaying")
+      await this.#starting?.catch(() => undefined);
+    const channel = this.#control;
+    if (this.#phase !== "running" || !channel) return;
+    try {
+      await channel.send(Command.encode({ cmd: "stop", arg: control }));
+    } catch (err) {
+      this.#log.warn(`plugin ${this.name}: stop of ${kind} ${key}: ${(err as Error).message}`);
+    }
+  }
+
+  /** The channel of function `symbol`, starting the process and the function as needed. */
+  async functionChannel(symbol: string): Promise<FunctionChannel> {
+    for (;;) {
+      await this.ensureRunning();
+      const open = this.#funcs.get(symbol);
+      if (open && !open.closed) return open;
+      let pending = this.#funcStarts.get(symbol);
+      if (!pending) {
+        pending = this.#startFunction(symbol).finally(() => this.#funcStarts.delete(symbol));
+        this.#funcStarts.set(symbol, pending);
+      }
+      const ch = await pending;
+      if (!ch.closed) return ch;
+    }
+  }
+
+  async #startFunction(symbol: string): Promise<FunctionChannel> {
+    const control = await this.#runningControl();
+    const known = this.#remembered.get("func", symbol);
+    const command =
+      known?.command ??
+      Command.encode({
+        cmd: "start",
+        arg: {
+          symbolName: symbol,
+          meta: { ruleId: "", opId: "", instanceId: 0 },
+          pluginType: "func",
+        },
+      });
+    try {
+      const ch = await this.#openFunction(symbol, command, control);
+      this.#remembered.remember({ kind: "func", key: symbol, symbol, command });
+      return ch;
+    } catch (err) {
+      if (HostError.is(err, "PORTABLE_E_TIMEOUT") && !(err instanceof FunctionStartError)) {
+        this.#proc?.kill("SIGKILL");
+      }
+      throw err;
+    }
+  }
+
+  /** Listen, send the start, wait for the first request (§5.3.3). */
+  async #openFunction(
+    symbol: string,
+    command: Buffer,
+    control: ControlChannel,
+  ): Promise<FunctionChannel> {
+    const ch = new FunctionChannel({
+      plugin: this.name,
+      symbol,
+      socketDir: this.#o.socketDir,
+      callTimeoutMs: this.#o.timeouts.callMs,
+      logger: this.#log,
+    });
+    await ch.listen();
+    try {
+      await control.send(command);
+      try {
+        await ch.ready(this.#o.timeouts.initMs);
+      } catch (err) {
+        throw new FunctionStartError(err as HostError);
+      }
+    } catch (err) {
+      await ch.close();
+      throw err;
+    }
+    this.#funcs.set(symbol, ch);
+    return ch;
+  }
+
+  /**
+   * A function channel got no request when one was needed: close it, listen
+   * again, send the start again (§5.2 "dead channels"). If that fails the
+   * process is killed, which restarts it.
+   */
+  async reestablish(symbol: string, dead: FunctionChannel): Promise<void> {
+    if (this.#funcs.get(symbol) !== dead) return;
+    this.#funcs.delete(symbol);
+    await dead.close();
+    this.#log.warn(
+      `plugin ${this.name}: function ${symbol} channel ${dead.url} is dead; re-establishing`,
+    );
+    try {
+      await this.functionChannel(symbol);
+    } catch (err) {
+      this.#errMsg = `function ${symbol} channel could not be re-established: ${(err as Error).message}`;
+      if (this.#proc?.alive) this.#proc.kill("SIGKILL");
+      throw err;
+    }
+  }
+
+  // ---- stopping ----------------------------------------------------------------------------------
+
+  /** Stops for good (delete, update, shutdown): SIGTERM, grace, SIGKILL, close listeners (§3.4). */
+  async stop(): Promise<void> {
+    if (this.#phase === "stopped") return;
+    this.#phase = "stopping";
+    this.#stop.abort();
+    const closed = this.#stoppedError();
+    for (const ch of this.#funcs.values()) await ch.close(closed);
+    this.#funcs.clear();
+    const proc = this.#proc;
+    if (proc) {
+      const exit = await proc.stop(this.#o.timeouts.stopGraceMs);
+      this.#log.info(`plugin ${this.name} (pid ${proc.pid}) stopped: ${exit.reason}`);
+    }
+    await this.#starting?.catch(() => undefined);
+    await this.#control?.close(closed);
+    this.#control = undefined;
+    this.#proc = undefined;
+    this.#phase = "stopped";
+  }
+
+  /**
+   * New files (update): stop the old process, then run the new one and
+   * replay what was running. Throws if the new version does not come up.
+   */
+  async replace(plugin: InstalledPlugin, eager: boolean): Promise<void> {
+    const wasUp = this.#phase !== "idle" && this.#phase !== "failed" && this.#phase !== "stopped";
+    await this.stop();
+    this.#plugin = plugin;
+    this.#phase = "idle";
+    this.#errMsg = "";
+    this.#stop = new AbortController();
+    if (wasUp || this.#hasRemembered()) await this.ensureRunning();
+    else if (eager) this.ensureRunning().catch(() => undefined);
+  }
+}
+
+/** The function's start was answered `ok` but its channel never spoke: that symbol failed. */
+class FunctionStartError extends HostError {
+  constructor(error: HostError) {
+    super(error.code, error.message, error.context);
+  }
+}

@@ -1,0 +1,206 @@
+// One plugin process (PROTOCOL.md §3): the command line per language, the
+// spawn in its own process group, stdout/stderr forwarded line by line to the
+// host's logger, the exit reason in the reference's words (`exit status 1`,
+// `signal: killed`) and the stop sequence SIGTERM, grace, SIGKILL (§3.4).
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { dirname } from "node:path";
+import { createInterface } from "node:readline";
+import { DEFAULT_SOCKET_DIR, PortableConfig } from "@portable-plugins/protocol";
+import { HostError } from "./errors.js";
+import type { HostLogger } from "./logger.js";
+import type { InstalledPlugin } from "./plugin.js";
+import type { PluginEnv } from "./supervisor-options.js";
+
+/** What the reference host passes (§3.1). */
+export const PORTABLE_CONFIG: PortableConfig = { sendTimeout: 1000 };
+
+export interface LaunchSettings {
+  readonly pythonBin: string;
+  readonly nodeBin: string;
+  readonly condaBin: string;
+  readonly socketDir: string;
+  readonly env: PluginEnv;
+}
+
+export interface LaunchCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  /** The folder that holds the executable (§3.2). */
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The program, arguments, folder and environment of a plugin (§3.2). */
+export function launchCommand(plugin: InstalledPlugin, s: LaunchSettings): LaunchCommand {
+  const json = PortableConfig.encodeToString(PORTABLE_CONFIG);
+  const exe = plugin.executablePath;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Our TypeScript SDK reads the socket folder from here; the reference SDKs
+  // only know /tmp, so a host with another folder can run only our plugins.
+  if (s.socketDir !== DEFAULT_SOCKET_DIR) env["PORTABLE_SOCKET_DIR"] = s.socketDir;
+  for (const [k, v] of Object.entries(s.env)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const base = { cwd: dirname(exe), env };
+  const m = plugin.manifest;
+  switch (plugin.language) {
+    case "go":
+      return { ...base, file: exe, args: [json] };
+    case "nodejs":
+      return { ...base, file: s.nodeBin, args: [exe, json] };
+    case "python":
+      if (m.virtualEnvType === "conda") {
+        // --no-capture-output: without it conda holds all output until exit (§3.2).
+        const args = [
+          "run",
+          "-n",
+          m.env ?? "",
+          "--no-capture-output",
+          s.pythonBin,
+          "-u",
+          exe,
+          json,
+        ];
+        return { ...base, file: s.condaBin, args };
+      }
+      return { ...base, file: s.pythonBin, args: ["-u", exe, json] };
+  }
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Set when the program could not be started at all (ENOENT, EACCES). */
+  readonly spawnError?: Error;
+  /** `exit status 1`, `signal: killed`, `spawn python: ENOENT`, as the status shows it. */
+  readonly reason: string;
+}
+
+const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
+  SIGKILL: "killed",
+  SIGTERM: "terminated",
+  SIGINT: "interrupt",
+  SIGSEGV: "segmentation fault",
+  SIGABRT: "aborted",
+  SIGHUP: "hangup",
+  SIGPIPE: "broken pipe",
+};
+
+/** Go's `ProcessState.String()` wording, which the reference status shows. */
+export function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `signal: ${SIGNAL_WORDS[signal] ?? signal}`;
+  return `exit status ${code ?? "unknown"}`;
+}
+
+export class PluginProcess {
+  readonly plugin: string;
+  readonly pid: number | undefined;
+  /** Resolves (never rejects) once the process has ended and been reaped. */
+  readonly exited: Promise<ExitInfo>;
+  #exit: ExitInfo | undefined;
+  readonly #child: ChildProcess;
+
+  private constructor(plugin: string, child: ChildProcess, logger: HostLogger) {
+    this.plugin = plugin;
+    this.#child = child;
+    this.pid = child.pid;
+    this.exited = new Promise<ExitInfo>((resolve) => {
+      const done = (info: ExitInfo) => {
+        if (this.#exit) return;
+        this.#exit = info;
+        // Whatever the plugin started in its group goes with it: nothing is left running.
+        this.#signalGroup("SIGKILL");
+        resolve(info);
+      };
+      child.on("error", (err) => {
+        // Also emitted for a failed kill; only a process that never ran ends here.
+        if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+          done({
+            code: null,
+            signal: null,
+            spawnError: err,
+            reason: `cannot start: ${err.message}`,
+          });
+        }
+      });
+      child.once("exit", (code, signal) =>
+        done({ code, signal, reason: exitReason(code, signal) }),
+      );
+    });
+    for (const [stream, level] of [
+      [child.stdout, "info"],
+      [child.stderr, "warn"],
+    ] as const) {
+      if (!stream) continue;
+      const name = stream === child.stdout ? "stdout" : "stderr";
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) =>
+        logger[level](`plugin ${plugin} ${name}: ${line}`),
+      );
+    }
+  }
+
+  /** Starts the plugin program in its own process group, stdin from /dev/null. */
+  static spawn(plugin: string, cmd: LaunchCommand, logger: HostLogger): PluginProcess {
+    let child: ChildProcess;
+    try {
+      child = spawn(cmd.file, [...cmd.args], {
+        cwd: cmd.cwd,
+        env: cmd.env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
+    } catch (cause) {
+      throw new HostError(
+        "PORTABLE_E_PROCESS",
+        `plugin ${plugin}: cannot start ${cmd.file}: ${(cause as Error).message}`,
+        { plugin, path: cmd.file, cause },
+      );
+    }
+    return new PluginProcess(plugin, child, logger);
+  }
+
+  get exitInfo(): ExitInfo | undefined {
+    return this.#exit;
+  }
+
+  get alive(): boolean {
+    return this.#exit === undefined && this.pid !== undefined;
+  }
+
+  /** Signals the process group (the plugin and anything it started). */
+  kill(signal: NodeJS.Signals = "SIGKILL"): void {
+    if (this.#exit) return;
+    this.#signalGroup(signal);
+  }
+
+  #signalGroup(signal: NodeJS.Signals): void {
+    if (this.pid === undefined) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // ESRCH: the group is gone. Fall back to the process itself, if still there.
+      try {
+        if (!this.#exit) this.#child.kill(signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once reaped (§3.4). */
+  async stop(graceMs: number): Promise<ExitInfo> {
+    if (this.#exit) return this.#exit;
+    this.kill("SIGTERM");
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((r) => {
+      timer = setTimeout(r, graceMs);
+    });
+    const first = await Promise.race([this.exited, grace.then(() => undefined)]);
+    clearTimeout(timer);
+    if (first) return first;
+    this.kill("SIGKILL");
+    return this.exited;
+  }
+}

@@ -1,0 +1,99 @@
+// A function symbol as an application sees it (PROTOCOL.md §4.6, §5.3.3).
+// Every proxy of a symbol shares the plugin's one channel for it, so calls
+// from all rules are serialized there. The channel is looked up per call: a
+// plugin restart or a re-established channel is picked up transparently; a
+// call in flight when the process dies fails (delivery is at-most-once, §8.2).
+
+import type { FuncMeta, JsonValue } from "@portable-plugins/protocol";
+import { HostError } from "../errors.js";
+import { CallFailure, type FunctionChannel } from "../function-channel.js";
+import type { ManagedPlugin } from "../managed-plugin.js";
+
+/** Where a call comes from (§4.6.2); `instanceId` and `funcId` default to 0. */
+export interface CallContext {
+  readonly ruleId: string;
+  readonly opId: string;
+  readonly instanceId?: number;
+  readonly funcId?: number;
+}
+
+export class FunctionProxy {
+  readonly plugin: string;
+  readonly symbol: string;
+  readonly #mp: ManagedPlugin;
+  readonly #id: string;
+  #closed = false;
+
+  constructor(mp: ManagedPlugin, symbol: string, id: string) {
+    this.#mp = mp;
+    this.plugin = mp.name;
+    this.symbol = symbol;
+    this.#id = id;
+  }
+
+  /** Starts the function in the plugin if it is not yet (the first use does). */
+  static async open(mp: ManagedPlugin, symbol: string, id: string): Promise<FunctionProxy> {
+    mp.attach(id);
+    try {
+      await mp.functionChannel(symbol);
+    } catch (err) {
+      mp.detach(id);
+      throw err;
+    }
+    return new FunctionProxy(mp, symbol, id);
+  }
+
+  /** Resolves when the plugin accepts `args`; PORTABLE_E_FUNCTION with its message when not. */
+  validate(args: JsonValue[]): Promise<void> {
+    return this.#call((ch) => ch.validate(args));
+  }
+
+  /** The function's value (null: no value); PORTABLE_E_FUNCTION when it failed. */
+  exec(args: JsonValue[], ctx: CallContext): Promise<JsonValue> {
+    const context: FuncMeta = {
+      ruleId: ctx.ruleId,
+      opId: ctx.opId,
+      instanceId: ctx.instanceId ?? 0,
+      funcId: ctx.funcId ?? 0,
+    };
+    return this.#call((ch) => ch.exec(args, context));
+  }
+
+  /** Whether it aggregates; asked once per channel, then cached. */
+  isAggregate(): Promise<boolean> {
+    return this.#call((ch) => ch.isAggregate());
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Releases this proxy; the function keeps running in the plugin for others (§5.3.3). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#mp.detach(this.#id);
+  }
+
+  async #call<T>(op: (ch: FunctionChannel) => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      throw new HostError(
+        "PORTABLE_E_CLOSED",
+        `plugin ${this.plugin}: function ${this.symbol}: proxy closed`,
+        {
+          plugin: this.plugin,
+          symbol: this.symbol,
+        },
+      );
+    }
+    const ch = await this.#mp.functionChannel(this.symbol);
+    try {
+      return await op(ch);
+    } catch (err) {
+      // No request to reply to: the call was not sent and the channel is dead (§5.2).
+      if (!(err instanceof CallFailure) || err.failure !== "no-request") throw err;
+      await this.#mp.reestablish(this.symbol, ch);
+      return op(await this.#mp.functionChannel(this.symbol));
+    }
+  }
+}

@@ -1,0 +1,212 @@
+// A source instance as an application sees it (PROTOCOL.md §4.4, §5.3.1): an
+// async iterable of rows `{message, meta}`. The PULL listener is opened before
+// the start command and kept across plugin restarts (the restarted plugin
+// re-dials it after the replay), so iteration just resumes after a gap.
+//
+// Errors: an error item from the plugin does not end the instance (§4.4.2);
+// it goes to `onError` (or the log) and is counted. Iteration throws only
+// when the instance is gone for good: its replay failed or the plugin gave
+// up restarting (a HostError); after `close()` it simply ends.
+
+import { PullSocket } from "@portable-plugins/nng";
+import {
+  type Control,
+  decodeSourceItemWithWarnings,
+  instanceKey,
+  isJsonObject,
+  type JsonObject,
+  type Meta,
+  sourceChannelUrl,
+} from "@portable-plugins/protocol";
+import { HostError } from "../errors.js";
+import { preview } from "../inverted-rep.js";
+import type { ProxyDeps } from "./instance.js";
+
+export interface SourceRow {
+  readonly message: JsonObject;
+  readonly meta: JsonObject | null;
+}
+
+export interface SourceOptions {
+  /** The stream's data source (topic, path...): sent as `dataSource` and as `config.datasource` (§4.3). */
+  readonly dataSource?: string;
+  /** Named configuration of `sources/<symbol>.yaml` (eKuiper's CONF_KEY); default `default`. */
+  readonly confKey?: string;
+  /** Properties laid over the resolved configuration, key by key. */
+  readonly config?: JsonObject;
+  /** Error items of the plugin (non-fatal). Without it they are logged as warnings. */
+  readonly onError?: (error: HostError) => void;
+}
+
+export class SourceProxy implements AsyncIterable<SourceRow> {
+  readonly plugin: string;
+  readonly symbol: string;
+  readonly meta: Meta;
+  /** The data channel (`ipc:///tmp/<ruleId>_<opId>_<instanceId>.ipc`). */
+  readonly url: string;
+  /** Error items received. */
+  errors = 0;
+  /** Messages dropped because they were not rows (logged). */
+  dropped = 0;
+  readonly #deps: ProxyDeps;
+  readonly #pull: PullSocket;
+  readonly #control: Control;
+  readonly #onError: ((error: HostError) => void) | undefined;
+  readonly #rows: SourceRow[] = [];
+  #fatal: HostError | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(deps: ProxyDeps, control: Control, pull: PullSocket, opts: SourceOptions) {
+    this.#deps = deps;
+    this.#control = control;
+    this.#pull = pull;
+    this.#onError = opts.onError;
+    this.plugin = deps.plugin.name;
+    this.symbol = control.symbolName;
+    this.meta = control.meta as Meta;
+    this.url = sourceChannelUrl(this.meta, deps.socketDir);
+  }
+
+  /** Listens, sends the start, and returns the running instance (§5.3.1). */
+  static async open(
+    deps: ProxyDeps,
+    symbol: string,
+    meta: Meta,
+    config: JsonObject,
+    opts: SourceOptions,
+  ): Promise<SourceProxy> {
+    const control: Control = {
+      symbolName: symbol,
+      meta,
+      pluginType: "source",
+      ...(opts.dataSource ? { dataSource: opts.dataSource } : {}),
+      ...(Object.keys(config).length ? { config } : {}),
+    };
+    const url = sourceChannelUrl(meta, deps.socketDir);
+    const pull = new PullSocket({ recvMaxSize: 0 });
+    const proxy = new SourceProxy(deps, control, pull, opts);
+    const key = instanceKey(meta);
+    try {
+      await pull.listen(url);
+    } catch (cause) {
+      deps.release();
+      await pull.close();
+      throw new HostError(
+        "PORTABLE_E_CHANNEL",
+        `plugin ${deps.plugin.name}: source ${symbol} ${key}: cannot listen on ${url}: ${(cause as Error).message}`,
+        { plugin: deps.plugin.name, symbol, channel: url, cause },
+      );
+    }
+    deps.plugin.attach(`source:${key}`, meta.ruleId);
+    try {
+      await deps.plugin.startInstance("source", key, control, proxy);
+    } catch (err) {
+      deps.plugin.detach(`source:${key}`);
+      deps.release();
+      await pull.close();
+      throw HostError.from(err, "PORTABLE_E_COMMAND", {
+        plugin: deps.plugin.name,
+        symbol,
+        channel: url,
+      });
+    }
+    return proxy;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /**
+   * An iterator over the rows. Leaving a `for await` loop early does not
+   * close the instance (iterate again to go on); `close()` does.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<SourceRow> {
+    return {
+      next: () => this.next(),
+      return: async () => ({ done: true, value: undefined }),
+    };
+  }
+
+  /** The next row; done after `close()`; throws when the instance is gone (see above). */
+  async next(): Promise<IteratorResult<SourceRow, undefined>> {
+    for (;;) {
+      const row = this.#rows.shift();
+      if (row) return { done: false, value: row };
+      if (this.#fatal) throw this.#fatal;
+      if (this.#closing) return { done: true, value: undefined };
+      let raw: Buffer;
+      try {
+        raw = await this.#pull.recv();
+      } catch (err) {
+        if (this.#fatal) throw this.#fatal;
+        if (this.#closing) return { done: true, value: undefined };
+        throw HostError.from(err, "PORTABLE_E_CHANNEL", this.#context());
+      }
+      this.#take(raw);
+    }
+  }
+
+  #context() {
+    return { plugin: this.plugin, symbol: this.symbol, channel: this.url };
+  }
+
+  #prefix(): string {
+    return `plugin ${this.plugin}: source ${this.symbol} ${instanceKey(this.meta)} (${this.url})`;
+  }
+
+  #take(raw: Buffer): void {
+    const log = this.#deps.logger;
+    let item: ReturnType<typeof decodeSourceItemWithWarnings>;
+    try {
+      item = decodeSourceItemWithWarnings(raw);
+    } catch (err) {
+      this.dropped++;
+      log.warn(
+        `${this.#prefix()}: dropped undecodable item ${preview(raw)}: ${(err as Error).message}`,
+      );
+      return;
+    }
+    for (const w of item.warnings)
+      log.debug(`${this.#prefix()}: quirk ${w.code} at ${w.field || "(root)"}`);
+    const value = item.value;
+    if (value.type === "error") {
+      this.errors++;
+      const error = new HostError(
+        "PORTABLE_E_SOURCE",
+        `${this.#prefix()}: ${value.error}`,
+        this.#context(),
+      );
+      if (this.#onError) this.#onError(error);
+      else log.warn(error.message);
+      return;
+    }
+    // An object is a row; an array of objects is that many rows sharing meta (§4.4.1).
+    const messages = Array.isArray(value.message) ? value.message : [value.message];
+    for (const message of messages) {
+      if (isJsonObject(message)) this.#rows.push({ message, meta: value.meta });
+      else {
+        this.dropped++;
+        log.warn(`${this.#prefix()}: dropped a message that is not an object: ${preview(raw)}`);
+      }
+    }
+  }
+
+  /** InstanceOwner: the replay failed or the plugin gave up; iteration throws `error`. */
+  failed(error: HostError): void {
+    this.#fatal ??= error;
+    void this.close();
+  }
+
+  /** Closes the data channel, then stops the instance in the plugin (§5.1 rule 4). Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#pull.close();
+      const key = instanceKey(this.meta);
+      await this.#deps.plugin.stopInstance("source", key, this.#control);
+      this.#deps.plugin.detach(`source:${key}`);
+      this.#deps.release();
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,62 @@
+// What the host remembers to replay after a restart (PROTOCOL.md §8.1): the
+// exact bytes of every start command answered `ok`, sources and sinks by
+// instance key, functions by symbol (not by Meta: every function start
+// carries the same zero Meta). Iterated in replay order (§8.2): functions,
+// then sources, then sinks, each in first-start order.
+
+import type { HostError } from "./errors.js";
+
+export type ReplayKind = "func" | "source" | "sink";
+
+/** Who is told when a remembered instance cannot be brought back. */
+export interface InstanceOwner {
+  /** The replayed start failed, or the plugin gave up restarting: the instance is gone. */
+  failed(error: HostError): void;
+}
+
+export interface Remembered {
+  readonly kind: ReplayKind;
+  /** Instance key for sources and sinks, symbol for functions. */
+  readonly key: string;
+  readonly symbol: string;
+  readonly command: Buffer;
+  readonly owner?: InstanceOwner;
+}
+
+const ORDER: readonly ReplayKind[] = ["func", "source", "sink"];
+
+export class ReplayTable {
+  readonly #maps: Record<ReplayKind, Map<string, Remembered>> = {
+    func: new Map(),
+    source: new Map(),
+    sink: new Map(),
+  };
+
+  get size(): number {
+    return this.#maps.func.size + this.#maps.source.size + this.#maps.sink.size;
+  }
+
+  remember(entry: Remembered): void {
+    this.#maps[entry.kind].set(entry.key, entry);
+  }
+
+  forget(kind: ReplayKind, key: string): void {
+    this.#maps[kind].delete(key);
+  }
+
+  get(kind: ReplayKind, key: string): Remembered | undefined {
+    return this.#maps[kind].get(key);
+  }
+
+  /** A snapshot in replay order. */
+  inReplayOrder(): Remembered[] {
+    return ORDER.flatMap((kind) => [...this.#maps[kind].values()]);
+  }
+
+  /** Forgets everything; returns what was remembered. */
+  clear(): Remembered[] {
+    const all = this.inReplayOrder();
+    for (const map of Object.values(this.#maps)) map.clear();
+    return all;
+  }
+}

@@ -1,0 +1,97 @@
+// Settings of the supervisor: timeouts (PROTOCOL.md §5.4), the restart policy
+// (§8.3) and how plugin programs are launched (§3.2). Every duration is in
+// milliseconds; defaults are the spec's.
+
+import { DEFAULT_SOCKET_DIR } from "@portable-plugins/protocol";
+import type { HostLogger } from "./logger.js";
+import { stderrLogger } from "./logger.js";
+import type { InstalledPlugin } from "./plugin.js";
+
+export interface HostTimeouts {
+  /** Spawn to the first control request; function start to its first request. Default 30 s. */
+  readonly initMs: number;
+  /** A command to its answer, keepalive re-sends included. Default 30 s (a Python sink start takes 5 s of dial retries). */
+  readonly commandMs: number;
+  /** A function call to its reply, re-sends included. Default 5 s. */
+  readonly callMs: number;
+  /** Host sends on PUSH (sink rows). Default 5 s. */
+  readonly sendMs: number;
+  /** One sink ack, when the sink's config has `requireAck: true`. Default 5 s. */
+  readonly ackMs: number;
+  /** SIGTERM to SIGKILL. Default 5 s. */
+  readonly stopGraceMs: number;
+}
+
+export interface RestartPolicy {
+  /** First back-off after an unexpected exit. Default 1 s. */
+  readonly firstDelayMs: number;
+  /** Back-off ceiling (the delay doubles up to it). Default 60 s. */
+  readonly maxDelayMs: number;
+  /** A process running this long resets the back-off and the restart count. Default 60 s. */
+  readonly resetAfterMs: number;
+  /** Consecutive restarts before giving up (status `error` until the next use). Default 10. */
+  readonly maxRestarts: number;
+}
+
+export type PluginEnv = Readonly<Record<string, string | undefined>>;
+
+export interface SupervisorOptions {
+  readonly timeouts?: Partial<HostTimeouts>;
+  readonly restart?: Partial<RestartPolicy>;
+  /** Folder of the socket files. Default /tmp: the reference SDKs hard-code it (§2.7). */
+  readonly socketDir?: string;
+  /** Interpreter for `python` plugins. Default `python`. */
+  readonly pythonBin?: string;
+  /** Interpreter for `nodejs` plugins. Default: this Node (`process.execPath`). */
+  readonly nodeBin?: string;
+  /** `conda` for `virtualEnvType: conda`. Default `conda`. */
+  readonly condaBin?: string;
+  /** Environment overrides for plugin processes (inherited otherwise); `undefined` removes a variable. */
+  readonly env?: PluginEnv | ((plugin: InstalledPlugin) => PluginEnv);
+  /** `lazy` (default): a process starts when a symbol is first used. `eager`: when installed or loaded. */
+  readonly start?: "lazy" | "eager";
+  readonly logger?: HostLogger;
+}
+
+export interface ResolvedSupervisorOptions {
+  readonly timeouts: HostTimeouts;
+  readonly restart: RestartPolicy;
+  readonly socketDir: string;
+  readonly pythonBin: string;
+  readonly nodeBin: string;
+  readonly condaBin: string;
+  readonly env: (plugin: InstalledPlugin) => PluginEnv;
+  readonly start: "lazy" | "eager";
+  readonly logger: HostLogger;
+}
+
+export const DEFAULT_TIMEOUTS: HostTimeouts = {
+  initMs: 30_000,
+  commandMs: 30_000,
+  callMs: 5_000,
+  sendMs: 5_000,
+  ackMs: 5_000,
+  stopGraceMs: 5_000,
+};
+
+export const DEFAULT_RESTART: RestartPolicy = {
+  firstDelayMs: 1_000,
+  maxDelayMs: 60_000,
+  resetAfterMs: 60_000,
+  maxRestarts: 10,
+};
+
+export function resolveSupervisorOptions(o: SupervisorOptions = {}): ResolvedSupervisorOptions {
+  const env = o.env;
+  return {
+    timeouts: { ...DEFAULT_TIMEOUTS, ...o.timeouts },
+    restart: { ...DEFAULT_RESTART, ...o.restart },
+    socketDir: o.socketDir ?? DEFAULT_SOCKET_DIR,
+    pythonBin: o.pythonBin ?? "python",
+    nodeBin: o.nodeBin ?? process.execPath,
+    condaBin: o.condaBin ?? "conda",
+    env: typeof env === "function" ? env : () => env ?? {},
+    start: o.start ?? "lazy",
+    logger: o.logger ?? stderrLogger(),
+  };
+}

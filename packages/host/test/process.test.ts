@@ -1,0 +1,158 @@
+// Plugin processes (PROTOCOL.md §3.2, §3.4): the command line per language,
+// the exit reason in the reference's words, stdout/stderr forwarded line by
+// line, and the stop sequence that leaves nothing running.
+
+import { describe, expect, it } from "vitest";
+import type { InstalledPlugin } from "../src/plugin.js";
+import { exitReason, launchCommand, PluginProcess } from "../src/process.js";
+import { collectingLogger, pidAlive, waitFor } from "./runtime-helpers.js";
+
+function plugin(
+  language: InstalledPlugin["language"],
+  extra: Record<string, string> = {},
+): InstalledPlugin {
+  return {
+    name: "mirror",
+    dir: "/plugins/mirror",
+    language,
+    executablePath: "/plugins/mirror/bin/run",
+    manifest: {
+      name: "mirror",
+      version: "",
+      language,
+      executable: "bin/run",
+      sources: [],
+      sinks: [],
+      functions: ["echo"],
+      ...extra,
+    },
+  };
+}
+
+const settings = {
+  pythonBin: "py3",
+  nodeBin: "/usr/bin/node",
+  condaBin: "conda",
+  socketDir: "/tmp",
+  env: {},
+};
+const JSON_ARG = '{"sendTimeout":1000}';
+
+describe("launch command", () => {
+  it("runs a go plugin's executable directly with the PortableConfig as its one argument", () => {
+    expect(launchCommand(plugin("go"), settings)).toMatchObject({
+      file: "/plugins/mirror/bin/run",
+      args: [JSON_ARG],
+      cwd: "/plugins/mirror/bin",
+    });
+  });
+
+  it("runs python with -u, and conda with --no-capture-output", () => {
+    expect(launchCommand(plugin("python"), settings)).toMatchObject({
+      file: "py3",
+      args: ["-u", "/plugins/mirror/bin/run", JSON_ARG],
+    });
+    expect(
+      launchCommand(plugin("python", { virtualEnvType: "conda", env: "ml" }), settings),
+    ).toMatchObject({
+      file: "conda",
+      args: [
+        "run",
+        "-n",
+        "ml",
+        "--no-capture-output",
+        "py3",
+        "-u",
+        "/plugins/mirror/bin/run",
+        JSON_ARG,
+      ],
+    });
+  });
+
+  it("runs nodejs plugins with the node binary", () => {
+    expect(launchCommand(plugin("nodejs"), settings)).toMatchObject({
+      file: "/usr/bin/node",
+      args: ["/plugins/mirror/bin/run", JSON_ARG],
+    });
+  });
+
+  it("inherits the environment with overrides, and names a non-default socket folder", () => {
+    process.env["PORTABLE_TEST_INHERITED"] = "yes";
+    try {
+      const { env } = launchCommand(plugin("go"), {
+        ...settings,
+        socketDir: "/run/pp",
+        env: { EXTRA: "1", PORTABLE_TEST_INHERITED: undefined },
+      });
+      expect(env["EXTRA"]).toBe("1");
+      expect(env["PORTABLE_SOCKET_DIR"]).toBe("/run/pp");
+      expect("PORTABLE_TEST_INHERITED" in env).toBe(false);
+      expect(env["PATH"]).toBe(process.env["PATH"]);
+    } finally {
+      delete process.env["PORTABLE_TEST_INHERITED"];
+    }
+  });
+});
+
+describe("plugin process", () => {
+  it("words exits as the reference status does", () => {
+    expect(exitReason(1, null)).toBe("exit status 1");
+    expect(exitReason(null, "SIGKILL")).toBe("signal: killed");
+    expect(exitReason(null, "SIGTERM")).toBe("signal: terminated");
+  });
+
+  it("forwards stdout and stderr line by line, prefixed with the plugin name", async () => {
+    const logger = collectingLogger();
+    const p = PluginProcess.spawn(
+      "talker",
+      {
+        file: "sh",
+        args: ["-c", "echo one; echo two 1>&2; printf 'three\\nfour'"],
+        cwd: "/",
+        env: process.env,
+      },
+      logger,
+    );
+    expect((await p.exited).reason).toBe("exit status 0");
+    await waitFor("the last line", () => logger.lines.some((l) => l.includes("four")));
+    expect(logger.lines).toEqual(
+      expect.arrayContaining([
+        "info plugin talker stdout: one",
+        "warn plugin talker stderr: two",
+        "info plugin talker stdout: three",
+        "info plugin talker stdout: four",
+      ]),
+    );
+  });
+
+  it("reports a program that cannot be started", async () => {
+    const p = PluginProcess.spawn(
+      "ghost",
+      { file: "/nonexistent/program", args: [], cwd: "/", env: process.env },
+      collectingLogger(),
+    );
+    const exit = await p.exited;
+    expect(exit.spawnError).toBeDefined();
+    expect(exit.reason).toMatch(/^cannot start: .*ENOENT/);
+  });
+
+  it("stops with SIGTERM, then SIGKILL after the grace, taking the process group with it", async () => {
+    const logger = collectingLogger();
+    // Ignores SIGTERM and has a child of its own.
+    const script = "trap '' TERM; sleep 1000 & echo child $!; wait";
+    const p = PluginProcess.spawn(
+      "stubborn",
+      { file: "sh", args: ["-c", script], cwd: "/", env: process.env },
+      logger,
+    );
+    const child = await waitFor("the child's pid", () => {
+      const m = /child (\d+)/.exec(logger.lines.join("\n"));
+      return m ? Number(m[1]) : undefined;
+    });
+    expect(pidAlive(child)).toBe(true);
+    const exit = await p.stop(300);
+    expect(exit.reason).toBe("signal: killed");
+    await waitFor("the child to be gone", () => !pidAlive(child), 5_000);
+    expect(p.alive).toBe(false);
+  });
+});

@@ -1,0 +1,97 @@
+// Helpers for tests that run real plugin processes: copies of a plugin folder
+// under a unique name, a logger that keeps lines, polling, and checks that no
+// process and no socket file is left behind.
+
+import { cp, readdir, rename } from "node:fs/promises";
+import { join } from "node:path";
+import type { HostLogger } from "../src/logger.js";
+import { tempDir } from "./helpers.js";
+
+let seq = 0;
+
+/** A plugin name unique to this process and call. */
+export function uniqueName(prefix: string): string {
+  seq++;
+  return `${prefix}${process.pid}x${seq}`;
+}
+
+/** Copies plugin folder `from` (manifest `<manifest>.json`) as a folder for plugin `name`. */
+export async function copyPlugin(from: string, manifest: string, name: string): Promise<string> {
+  const dir = join(await tempDir("host-plugin-src-"), name);
+  await cp(from, dir, {
+    recursive: true,
+    filter: (src) => !/(__pycache__|\/build)$/.test(src),
+  });
+  await rename(join(dir, `${manifest}.json`), join(dir, `${name}.json`));
+  return dir;
+}
+
+export interface CollectingLogger extends HostLogger {
+  readonly lines: string[];
+}
+
+/** Keeps every line; echoes them to stderr when PORTABLE_TEST_LOG is set. */
+export function collectingLogger(): CollectingLogger {
+  const lines: string[] = [];
+  const echo = process.env["PORTABLE_TEST_LOG"] !== undefined;
+  const at = (level: string) => (message: string) => {
+    lines.push(`${level} ${message}`);
+    if (echo) process.stderr.write(`[test ${level}] ${message}\n`);
+  };
+  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Whether a process with this pid exists (and is not a zombie we reaped). */
+export function pidAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Entries of `dir` whose names contain one of `marks`. */
+export async function filesMatching(dir: string, marks: readonly string[]): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => marks.some((m) => n.includes(m))).sort();
+}
+
+/** The next value of `it`, failing after `timeoutMs`. */
+export async function nextWithin<T>(it: AsyncIterator<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no item within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const r = await Promise.race([it.next(), timeout]);
+    if (r.done) throw new Error("iteration ended");
+    return r.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
