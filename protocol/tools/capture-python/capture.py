@@ -38,7 +38,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 MIRROR_DIR = os.path.join(ROOT, "examples", "python-mirror")
 PROBE_DIR = os.path.join(HERE, "probe")
-OUT_DIR = os.path.join(ROOT, "protocol", "vectors", "python-sdk")
+# An output folder other than the committed one may be given as the only
+# argument (the drift test captures into a temporary folder and compares).
+OUT_DIR = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "protocol", "vectors", "python-sdk")
 
 PORTABLE_CONFIG = '{"sendTimeout":1000}'
 MIRROR_NAME = "vecmirror"
