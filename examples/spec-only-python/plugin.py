@@ -366,8 +366,9 @@ def decode_func_meta(text, path):
         raise DecodeError(kind, path, "function context is %s, not an object" % _type_name(m))
     p = path + "."
     return {
-        "ruleId": get_string(m, "ruleId", kind, p, required=True),
-        "opId": get_string(m, "opId", kind, p, required=True),
+        # §4.6.2 (as revised): absent keys take empty values; accept them.
+        "ruleId": get_string(m, "ruleId", kind, p),
+        "opId": get_string(m, "opId", kind, p),
         "instanceId": get_int(m, "instanceId", kind, p),
         "funcId": get_int(m, "funcId", kind, p),
     }

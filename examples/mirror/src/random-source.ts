@@ -84,7 +84,11 @@ export class RandomSource implements Source {
     while (!ctx.signal.aborted) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, this.interval);
-        ctx.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+        const abort = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        ctx.signal.addEventListener("abort", abort, { once: true });
       });
       if (ctx.signal.aborted) return;
       const value = this.next();

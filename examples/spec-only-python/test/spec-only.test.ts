@@ -242,8 +242,11 @@ suite("spec-only Python plugin, driven by a host built on our packages", () => {
     const r1 = FuncReply.decode(await add.exchange(noContext));
     expect(r1).toMatchObject({ state: false });
     expect(String(r1.result)).toContain("arg[1]");
+    // §4.6.2: absent context keys take empty values, and the call runs.
     const lacksOpId = Buffer.from('{"func":"Exec","arg":[1,"{\\"ruleId\\":\\"r\\"}"]}');
-    expect(FuncReply.decode(await add.exchange(lacksOpId)).state).toBe(false);
+    expect(FuncReply.decode(await add.exchange(lacksOpId))).toEqual({ state: true, result: 1 });
+    const notAnObject = Buffer.from('{"func":"Exec","arg":[1,"[1]"]}');
+    expect(FuncReply.decode(await add.exchange(notAnObject)).state).toBe(false);
     expect((await add.exchange(Buffer.from('{"func":"Reset","arg":null}'))).toString()).toBe(
       '{"state":false,"result":"invalid func Reset"}',
     );

@@ -13,7 +13,7 @@ import {
   type Meta,
   PortableConfig,
 } from "@portable-plugins/protocol";
-import type { Logger, PluginDefinition } from "../api.js";
+import type { Logger, PluginDefinition, Sink, Source } from "../api.js";
 import { messageOf, SdkError } from "../errors.js";
 import { createLogger } from "../logger.js";
 import { validateDefinition } from "./definition.js";
@@ -95,42 +95,45 @@ export async function startPlugin(
   const ownProcess = options.ownProcess ?? true;
   const running = new Map<string, SymbolInstance>();
 
+  /** `<ruleId>_<opId>_<instanceId>_<symbol>` for sources and sinks, `func_<symbol>` for functions (§4.3). */
+  const keyOf = (c: Control): string => {
+    if (c.pluginType === "func") return `func_${c.symbolName}`;
+    const meta = metaOf(c);
+    return `${meta.ruleId}_${meta.opId}_${meta.instanceId}_${c.symbolName}`;
+  };
+
   const start = async (c: Control) => {
-    switch (c.pluginType) {
-      case "source": {
-        const meta = metaOf(c);
-        const key = `${meta.ruleId}_${meta.opId}_${meta.instanceId}_${c.symbolName}`;
-        const make = def.sources?.[c.symbolName];
-        if (!make) throw new Error(`symbol not found: source ${c.symbolName}`);
-        if (running.has(key)) return; // a replayed start: already serving
-        running.set(key, await startSource(settings, c.symbolName, make(), c, meta));
-        return;
-      }
-      case "sink": {
-        const meta = metaOf(c);
-        const key = `${meta.ruleId}_${meta.opId}_${meta.instanceId}_${c.symbolName}`;
-        const make = def.sinks?.[c.symbolName];
-        if (!make) throw new Error(`symbol not found: sink ${c.symbolName}`);
-        if (running.has(key)) return;
-        running.set(key, await startSink(settings, c.symbolName, make(), c, meta));
-        return;
-      }
-      case "func": {
-        const key = `func_${c.symbolName}`;
-        const make = def.functions?.[c.symbolName];
-        if (!make) throw new Error(`symbol not found: function ${c.symbolName}`);
-        if (running.has(key)) return; // one channel per function, whatever the rule
-        running.set(key, await startFunction(settings, c.symbolName, make()));
-        return;
-      }
+    const key = keyOf(c);
+    if (c.pluginType === "func") {
+      const make = def.functions?.[c.symbolName];
+      if (!make) throw new Error(`symbol not found: function ${c.symbolName}`);
+      if (running.has(key)) return; // one channel per function, whatever the rule
+      running.set(key, await startFunction(settings, c.symbolName, make()));
+      return;
     }
+    const meta = metaOf(c);
+    const make =
+      c.pluginType === "source" ? def.sources?.[c.symbolName] : def.sinks?.[c.symbolName];
+    if (!make) throw new Error(`symbol not found: ${c.pluginType} ${c.symbolName}`);
+    if (!meta.ruleId || !meta.opId)
+      throw new Error(`${c.pluginType} ${c.symbolName}: ruleId and opId must not be empty`);
+    // A start of a running instance replaces it: the host lost track of it (§4.3).
+    const previous = running.get(key);
+    if (previous) {
+      running.delete(key);
+      await previous.stop();
+    }
+    const instance =
+      c.pluginType === "source"
+        ? await startSource(settings, c.symbolName, (make as () => Source)(), c, meta)
+        : await startSink(settings, c.symbolName, (make as () => Sink)(), c, meta);
+    running.set(key, instance);
   };
 
   const stop = async (c: Control) => {
-    const key =
-      c.pluginType === "func"
-        ? `func_${c.symbolName}`
-        : `${metaOf(c).ruleId}_${metaOf(c).opId}_${metaOf(c).instanceId}_${c.symbolName}`;
+    // Functions live as long as the process: hosts never stop them (§5.3.3).
+    if (c.pluginType === "func") return;
+    const key = keyOf(c);
     const instance = running.get(key);
     if (!instance) {
       logger.warn(`stop of ${key}: not running`);

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// portable-conformance <plugin...> [options]: runs the conformance suite as
+// the host of each plugin, one after another, and prints the report.
+// Exit status: 0 all conform (warnings allowed), 1 failures or unexpected
+// passes, 2 harness errors (the suite could not run everything).
+
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { killAllPlugins } from "./driver/plugin-process.js";
+import { unlinkHostFilesSync } from "./driver/session.js";
+import { ConformanceError } from "./errors.js";
+import { toJunit } from "./report/junit.js";
+import { formatReport, progressLine } from "./report/terminal.js";
+import { runSuite } from "./runner/run-suite.js";
+import { removeAllTempDirsSync } from "./temp-dirs.js";
+
+const USAGE = `usage: portable-conformance <plugin...> [options]
+
+  <plugin>               a zip, a plugin folder (with one <name>.json), a manifest
+                         <name>.json, or an executable next to its manifest
+  --profile <file>       behaviour profile (configs, arguments, behaviour cases)
+  --only <glob>          run only matching cases (repeatable), e.g. 'sink/**'
+  --skip <glob>          skip matching cases (repeatable)
+  --known-failures <f>   expected failures: glob lines, each after a '# reason' line
+  --junit <file>         write JUnit XML
+  --json <file>          write the full report as JSON (with transcripts)
+  --python <bin>         Python for language "python" (default python3)
+  --node <bin>           Node.js for language "nodejs" (default: this node)
+  --init-timeout <ms>    wait for the handshake (default 10000)
+  --scenarios <dir>      scenario folder (default: the shipped scenarios)
+  -q, --quiet            no progress lines
+  -h, --help`;
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    process.stderr.write(`no plugin given\n\n${USAGE}\n`);
+    return 2;
+  }
+  const quiet = values.quiet === true;
+  const report = await runSuite({
+    subjects: positionals,
+    profile: values.profile,
+    knownFailures: values["known-failures"],
+    only: values.only ?? [],
+    skip: values.skip ?? [],
+    scenarioDir: values.scenarios,
+    interpreters: {
+      ...(values.python ? { python: values.python } : {}),
+      ...(values.node ? { node: values.node } : {}),
+    },
+    ...(values["init-timeout"] ? { timeouts: { initMs: Number(values["init-timeout"]) } } : {}),
+    onSubject: (label, n) => {
+      if (!quiet) process.stdout.write(`${label}: ${n} case(s)\n`);
+    },
+    onCase: (r) => {
+      if (!quiet) process.stdout.write(`${progressLine(r)}\n`);
+    },
+  });
+  process.stdout.write(`\n${formatReport(report)}\n`);
+  if (values.junit) await writeFile(values.junit, toJunit(report));
+  if (values.json) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  return report.harnessErrors ? 2 : report.ok ? 0 : 1;
+}
+
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      profile: { type: "string" },
+      only: { type: "string", multiple: true },
+      skip: { type: "string", multiple: true },
+      "known-failures": { type: "string" },
+      junit: { type: "string" },
+      json: { type: "string" },
+      python: { type: "string" },
+      node: { type: "string" },
+      "init-timeout": { type: "string" },
+      scenarios: { type: "string" },
+      quiet: { type: "boolean", short: "q" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+// Interrupted: take the plugins down with us (they run in their own process groups).
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killAllPlugins();
+    unlinkHostFilesSync();
+    removeAllTempDirsSync();
+    process.exit(130);
+  });
+}
+process.once("exit", killAllPlugins);
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message = ConformanceError.is(err) ? `${err.message} (${err.code})` : String(err);
+    process.stderr.write(`portable-conformance: ${message}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,101 @@
+// The host end of a source instance's data channel (PROTOCOL.md §4.4, §5.3.1):
+// a PULL listening on `/tmp/<key>.ipc` before the start command. Every item is
+// recorded and decoded with the protocol's codec, keeping its quirk warnings.
+
+import { PullSocket } from "@portable-plugins/nng";
+import {
+  type DecodeWarning,
+  decodeSourceItemWithWarnings,
+  type SourceItem,
+} from "@portable-plugins/protocol";
+import type { Transcript } from "./transcript.js";
+
+export interface ReceivedItem {
+  readonly raw: Buffer;
+  /** The decoded item, or the decode error text (a malformed envelope). */
+  readonly item: SourceItem | { readonly type: "malformed"; readonly error: string };
+  readonly warnings: readonly DecodeWarning[];
+}
+
+export class SourceChannel {
+  readonly url: string;
+  readonly label: string;
+  readonly items: ReceivedItem[] = [];
+  /** Index of the first item no expectation has looked at yet. */
+  cursor = 0;
+  connections = 0;
+  readonly #pull = new PullSocket({ recvMaxSize: 0 });
+  readonly #transcript: Transcript;
+  #waiters: (() => void)[] = [];
+  #loop: Promise<void> | undefined;
+
+  constructor(url: string, label: string, transcript: Transcript) {
+    this.url = url;
+    this.label = label;
+    this.#transcript = transcript;
+    this.#pull.onPipeEvent((e) => {
+      if (e.type === "added") {
+        this.connections++;
+        transcript.event(label, "plugin connected");
+      } else if (e.type === "removed") transcript.event(label, "plugin disconnected");
+    });
+  }
+
+  async listen(): Promise<void> {
+    await this.#pull.listen(this.url);
+    this.#loop = this.#receive();
+  }
+
+  async #receive(): Promise<void> {
+    try {
+      for await (const raw of this.#pull) {
+        this.#transcript.received(this.label, raw);
+        let entry: ReceivedItem;
+        try {
+          const { value, warnings } = decodeSourceItemWithWarnings(raw);
+          entry = { raw, item: value, warnings };
+        } catch (err) {
+          entry = {
+            raw,
+            item: { type: "malformed", error: err instanceof Error ? err.message : String(err) },
+            warnings: [],
+          };
+        }
+        this.items.push(entry);
+        for (const w of this.#waiters.splice(0)) w();
+      }
+    } catch {
+      // closed
+    }
+  }
+
+  /** Waits until `count` items arrived after the cursor, or `ms` elapsed. */
+  async waitFor(count: number, ms: number, stop?: Promise<unknown>): Promise<ReceivedItem[]> {
+    const deadline = Date.now() + ms;
+    while (this.items.length - this.cursor < count && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        stop?.then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (stop && (await Promise.race([stop.then(() => true), Promise.resolve(false)]))) break;
+    }
+    return this.items.slice(this.cursor);
+  }
+
+  get closed(): boolean {
+    return this.#pull.closed;
+  }
+
+  async close(): Promise<void> {
+    await this.#pull.close();
+    await this.#loop;
+    this.#transcript.event(this.label, "host closed its PULL");
+  }
+}

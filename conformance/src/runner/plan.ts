@@ -1,0 +1,97 @@
+// Which cases run for a subject: every scenario case (forEach cases once per
+// symbol of their kind, or one skip when the plugin has none), then the
+// profile's behaviour cases; filtered by --only and --skip.
+
+import { matchesGlob } from "../scenario/glob.js";
+import type { Feature, Kind, Profile, ScenarioCase } from "../scenario/types.js";
+import type { Subject } from "../subject/types.js";
+
+export interface PlannedCase {
+  readonly id: string;
+  readonly feature: string;
+  readonly scenario: ScenarioCase;
+  readonly kind?: Kind;
+  readonly symbol?: string;
+  /** Why it does not run (the plugin has no such symbol). */
+  readonly skip?: string;
+  /** A profile problem to report as a harness error instead of running. */
+  readonly error?: string;
+}
+
+export interface Filters {
+  readonly only?: readonly string[];
+  readonly skip?: readonly string[];
+}
+
+const MANIFEST_KEY = { source: "sources", sink: "sinks", function: "functions" } as const;
+const KINDS: readonly Kind[] = ["source", "sink", "function"];
+
+export function planCases(
+  subject: Subject,
+  features: readonly Feature[],
+  profile: Profile | undefined,
+  filters: Filters = {},
+): PlannedCase[] {
+  const planned: PlannedCase[] = [];
+  for (const f of features) {
+    for (const c of f.cases) {
+      if (!c.forEach) {
+        planned.push({ id: c.name, feature: f.feature, scenario: c });
+        continue;
+      }
+      const symbols = subject.manifest[MANIFEST_KEY[c.forEach]];
+      if (symbols.length === 0) {
+        planned.push({
+          id: c.name,
+          feature: f.feature,
+          scenario: c,
+          kind: c.forEach,
+          skip: `the plugin has no ${c.forEach}`,
+        });
+      }
+      for (const symbol of symbols) {
+        planned.push({
+          id: `${c.name}/${symbol}`,
+          feature: f.feature,
+          scenario: c,
+          kind: c.forEach,
+          symbol,
+        });
+      }
+    }
+  }
+  for (const kind of KINDS) {
+    for (const [symbol, entry] of Object.entries(profile?.[MANIFEST_KEY[kind]] ?? {})) {
+      const known = subject.manifest[MANIFEST_KEY[kind]].includes(symbol);
+      for (const pc of entry.cases ?? []) {
+        const name = `profile/${kind}/${symbol}/${pc.name}`;
+        const scenario: ScenarioCase = {
+          name,
+          spec: pc.spec ?? "profile",
+          description: pc.description,
+          forEach: kind,
+          steps: pc.steps,
+        };
+        planned.push({
+          id: name,
+          feature: "profile",
+          scenario,
+          kind,
+          symbol,
+          ...(known
+            ? {}
+            : {
+                error: `the profile describes ${kind} ${symbol}, which the manifest does not list`,
+              }),
+        });
+      }
+    }
+  }
+  const only = filters.only ?? [];
+  const skip = filters.skip ?? [];
+  return planned.filter(
+    (p) =>
+      (only.length === 0 || only.some((g) => matchesGlob(g, p.id, p.scenario.name))) &&
+      !skip.some((g) => matchesGlob(g, p.id, p.scenario.name)),
+  );
+}

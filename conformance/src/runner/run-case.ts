@@ -1,0 +1,153 @@
+// Runs one planned case: a fresh plugin process under a fresh host session,
+// the steps in order (the first failing step ends the case), then teardown:
+// SIGTERM, grace, SIGKILL, every host socket closed, and any socket file the
+// plugin left under this case's unique rule id removed, so the suite never
+// leaves anything behind.
+
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { DEFAULT_SOCKET_DIR } from "@portable-plugins/protocol";
+import type { LaunchCommand } from "../driver/plugin-process.js";
+import { Session } from "../driver/session.js";
+import type { Timeouts } from "../driver/timeouts.js";
+import { Transcript, type TranscriptEntry } from "../driver/transcript.js";
+import { ConformanceError } from "../errors.js";
+import { findKnownFailure, type KnownFailure } from "../scenario/known-failures.js";
+import { type Profile, type Step, stepName } from "../scenario/types.js";
+import type { Subject } from "../subject/types.js";
+import { makeTempDir, removeTempDir } from "../temp-dirs.js";
+import type { StepContext } from "./context.js";
+import type { Finding } from "./findings.js";
+import type { PlannedCase } from "./plan.js";
+import { type CaseResult, type Status, verdictOf } from "./result.js";
+import { runStep } from "./steps.js";
+
+export interface CaseRunOptions {
+  readonly subject: Subject;
+  readonly launch: LaunchCommand;
+  readonly profile: Profile | undefined;
+  readonly timeouts: Timeouts;
+  readonly knownFailures: readonly KnownFailure[];
+}
+
+let sequence = 0;
+
+/** A rule id no other run on this machine uses: `conf<pid>x<n>`. */
+function nextRule(): string {
+  sequence += 1;
+  return `conf${process.pid}x${sequence}`;
+}
+
+interface Attempt {
+  readonly status: Exclude<Status, "skip">;
+  readonly reasons: string[];
+  readonly transcript: readonly TranscriptEntry[];
+  readonly output: readonly string[];
+}
+
+async function attempt(
+  planned: PlannedCase,
+  steps: readonly Step[],
+  opts: CaseRunOptions,
+): Promise<Attempt> {
+  const rule = nextRule();
+  const dir = await makeTempDir(`${rule}-`);
+  const transcript = new Transcript();
+  const session = new Session({
+    plugin: opts.subject.name,
+    launch: opts.launch,
+    ruleId: rule,
+    timeouts: opts.timeouts,
+    transcript,
+  });
+  const ctx: StepContext = {
+    session,
+    subject: opts.subject,
+    profile: opts.profile,
+    kind: planned.kind,
+    symbol: planned.symbol,
+    rule,
+    tmpdir: dir,
+    next: undefined,
+  };
+  const findings: Finding[] = [];
+  let harness: string | undefined;
+  try {
+    await session.open();
+    const missing = await session.awaitHandshake();
+    if (missing) {
+      findings.push({ status: "fail", reason: `no handshake: ${missing} (§3.3, §4.2.1)` });
+    } else {
+      for (const [i, step] of steps.entries()) {
+        const next = steps[i + 1];
+        ctx.next = next ? stepName(next) : undefined;
+        const f = await runStep(step, ctx);
+        if (f.status !== "pass") {
+          findings.push({ ...f, reason: `step ${i + 1} (${stepName(step)}): ${f.reason}` });
+        }
+        if (f.status === "fail") break;
+      }
+    }
+  } catch (err) {
+    harness = ConformanceError.is(err)
+      ? `${err.message} (${err.code})`
+      : `harness bug: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+  } finally {
+    await session.teardown().catch(() => undefined);
+    const names = await readdir(DEFAULT_SOCKET_DIR).catch(() => [] as string[]);
+    for (const n of names.filter((x) => x.startsWith(`${rule}_`))) {
+      await rm(join(DEFAULT_SOCKET_DIR, n), { force: true }).catch(() => undefined);
+    }
+    await removeTempDir(dir);
+  }
+  const fails = findings.filter((f) => f.status === "fail").map((f) => f.reason ?? "");
+  const warns = findings.filter((f) => f.status === "warn").map((f) => f.reason ?? "");
+  const status = harness ? "error" : fails.length ? "fail" : warns.length ? "warn" : "pass";
+  return {
+    status,
+    reasons: harness ? [harness, ...fails, ...warns] : [...fails, ...warns],
+    transcript: transcript.entries,
+    output: [...session.output],
+  };
+}
+
+export async function runCase(planned: PlannedCase, opts: CaseRunOptions): Promise<CaseResult> {
+  const c = planned.scenario;
+  const base = {
+    id: planned.id,
+    caseName: c.name,
+    feature: planned.feature,
+    ...(planned.kind ? { kind: planned.kind } : {}),
+    ...(planned.symbol ? { symbol: planned.symbol } : {}),
+    spec: c.spec,
+    description: c.description,
+    plugin: opts.subject.label,
+  };
+  const known = findKnownFailure(opts.knownFailures, planned.id, c.name);
+  const started = Date.now();
+  const finish = (a: Omit<Attempt, "status"> & { status: Status }): CaseResult => ({
+    ...base,
+    status: a.status,
+    verdict: verdictOf(a.status, known),
+    reasons: a.reasons,
+    ...(known ? { knownFailure: known } : {}),
+    transcript: a.transcript,
+    output: a.output,
+    durationMs: Date.now() - started,
+  });
+  if (planned.skip)
+    return finish({ status: "skip", reasons: [planned.skip], transcript: [], output: [] });
+  if (planned.error)
+    return finish({ status: "error", reasons: [planned.error], transcript: [], output: [] });
+  const main = await attempt(planned, c.steps, opts);
+  if (main.status !== "fail" || !c.orElse) return finish(main);
+  const alt = await attempt(planned, c.orElse.steps, opts);
+  if (alt.status === "pass" || alt.status === "warn") {
+    return finish({
+      ...main,
+      status: "warn",
+      reasons: [`${c.orElse.warn} [${main.reasons.join("; ")}]`],
+    });
+  }
+  return finish(main);
+}

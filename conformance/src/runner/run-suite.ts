@@ -1,0 +1,123 @@
+// Runs the suite over one or more subjects, one after another: the
+// reference SDKs fix their socket paths by plugin and function name, so two
+// subjects (two "mirror"s, two "echo" functions) must never run at once.
+
+import { connect } from "node:net";
+import { controlChannelUrl, ipcPath } from "@portable-plugins/protocol";
+import { DEFAULT_TIMEOUTS, type Timeouts } from "../driver/timeouts.js";
+import { ConformanceError } from "../errors.js";
+import { type KnownFailure, loadKnownFailures } from "../scenario/known-failures.js";
+import { loadFeatures, loadProfile } from "../scenario/load.js";
+import type { Feature, Profile } from "../scenario/types.js";
+import { type Interpreters, launchCommand } from "../subject/launch.js";
+import { loadSubject } from "../subject/load.js";
+import type { Subject } from "../subject/types.js";
+import { type Filters, planCases } from "./plan.js";
+import { type CaseResult, failsRun } from "./result.js";
+import { runCase } from "./run-case.js";
+
+export interface SuiteOptions extends Filters {
+  /** Zips, plugin folders, manifests or executables. */
+  readonly subjects: readonly string[];
+  readonly profile?: string | undefined;
+  readonly knownFailures?: string | undefined;
+  readonly interpreters?: Partial<Interpreters>;
+  readonly timeouts?: Partial<Timeouts>;
+  /** Folder of scenario files (default: the ones shipped with the package). */
+  readonly scenarioDir?: string | undefined;
+  /** Called as each case ends (progress). */
+  readonly onCase?: (result: CaseResult) => void;
+  /** Called before a subject's cases run. */
+  readonly onSubject?: (label: string, planned: number) => void;
+}
+
+export interface PluginReport {
+  readonly label: string;
+  readonly name?: string;
+  readonly results: readonly CaseResult[];
+  /** A harness error that prevented the whole subject from running. */
+  readonly error?: string;
+}
+
+export interface SuiteReport {
+  readonly plugins: readonly PluginReport[];
+  /** True when no case failed, passed unexpectedly, or hit a harness error. */
+  readonly ok: boolean;
+  /** True when a harness error occurred (exit status 2). */
+  readonly harnessErrors: boolean;
+}
+
+/** Refuses to run when another process (a host) owns the plugin's control channel. */
+export async function assertControlFree(subject: Subject): Promise<void> {
+  const path = ipcPath(controlChannelUrl(subject.name));
+  const live = await new Promise<boolean>((resolve) => {
+    const s = connect(path);
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+  if (live) {
+    throw new ConformanceError(
+      "PORTABLE_E_CONF_IN_USE",
+      `${path} is live: another host is running a plugin named "${subject.name}". The reference SDKs derive the control channel from the name compiled into the plugin, so the suite cannot rename it; stop that host first.`,
+      { path },
+    );
+  }
+}
+
+export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
+  const features: Feature[] = await loadFeatures(opts.scenarioDir);
+  const profile: Profile | undefined = opts.profile ? await loadProfile(opts.profile) : undefined;
+  const knownFailures: KnownFailure[] = opts.knownFailures
+    ? await loadKnownFailures(opts.knownFailures)
+    : [];
+  const interpreters: Interpreters = {
+    python: opts.interpreters?.python ?? "python3",
+    node: opts.interpreters?.node ?? process.execPath,
+  };
+  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const plugins: PluginReport[] = [];
+  for (const label of opts.subjects) {
+    let subject: Subject | undefined;
+    try {
+      subject = await loadSubject(label);
+      await assertControlFree(subject);
+      const planned = planCases(subject, features, profile, opts);
+      opts.onSubject?.(label, planned.length);
+      const results: CaseResult[] = [];
+      for (const p of planned) {
+        const result = await runCase(p, {
+          subject,
+          launch: launchCommand(subject, interpreters),
+          profile,
+          timeouts,
+          knownFailures,
+        });
+        results.push(result);
+        opts.onCase?.(result);
+      }
+      plugins.push({ label, name: subject.name, results });
+    } catch (err) {
+      const message = ConformanceError.is(err)
+        ? `${err.message} (${err.code})`
+        : err instanceof Error
+          ? err.message
+          : String(err);
+      plugins.push({
+        label,
+        ...(subject ? { name: subject.name } : {}),
+        results: [],
+        error: message,
+      });
+    } finally {
+      await subject?.dispose();
+    }
+  }
+  const harnessErrors = plugins.some(
+    (p) => p.error !== undefined || p.results.some((r) => r.verdict === "error"),
+  );
+  const ok = !harnessErrors && plugins.every((p) => p.results.every((r) => !failsRun(r.verdict)));
+  return { plugins, ok, harnessErrors };
+}

@@ -1,0 +1,52 @@
+// The step vocabulary: one function per step name (documented in
+// schema/scenario.schema.json). The runner is generic; the suite grows by
+// adding YAML.
+
+import type { Step, StepName, StepParams } from "../scenario/types.js";
+import { stepName, stepParams } from "../scenario/types.js";
+import type { StepContext } from "./context.js";
+import { fill } from "./context.js";
+import type { Finding } from "./findings.js";
+import * as control from "./steps-control.js";
+import * as data from "./steps-data.js";
+import * as fn from "./steps-function.js";
+import * as proc from "./steps-process.js";
+
+type Runner<K extends StepName> = (p: StepParams[K], ctx: StepContext) => Promise<Finding>;
+
+const STEPS: { [K in StepName]: Runner<K> } = {
+  expectHandshake: control.expectHandshake,
+  start: control.start,
+  stop: control.stop,
+  sendRaw: async (p, ctx) => {
+    if (p.channel === "control") await ctx.session.command(Buffer.from(p.text));
+    else if (p.channel === "function") {
+      const symbol = p.as ?? ctx.symbol ?? "";
+      await ctx.session.call(symbol, Buffer.from(p.text));
+    } else return data.sendSink({ ...(p.as ? { as: p.as } : {}), text: p.text }, ctx);
+    return { status: "pass" };
+  },
+  expectAnswer: control.expectAnswer,
+  expectSource: data.expectSource,
+  expectNoSource: data.expectNoSource,
+  sendSink: data.sendSink,
+  expectAck: data.expectAck,
+  expectFile: data.expectFile,
+  call: fn.call,
+  expectReply: fn.expectReply,
+  idle: proc.idle,
+  expectKeepalive: fn.expectKeepalive,
+  kill: proc.kill,
+  expectExit: proc.expectExit,
+  expectRunning: proc.expectRunning,
+  restart: proc.restart,
+  closeControl: proc.closeControl,
+  expectNoSocketFiles: proc.expectNoSocketFiles,
+  expectPeers: fn.expectPeers,
+};
+
+export function runStep(step: Step, ctx: StepContext): Promise<Finding> {
+  const name = stepName(step);
+  const params = fill(ctx, stepParams(step, name) ?? {});
+  return (STEPS[name] as Runner<typeof name>)(params as never, ctx);
+}
