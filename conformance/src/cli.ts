@@ -21,7 +21,8 @@ const USAGE = `usage: portable-conformance <plugin...> [options]
   --profile <file>       behaviour profile (configs, arguments, behaviour cases)
   --only <glob>          run only matching cases (repeatable), e.g. 'sink/**'
   --skip <glob>          skip matching cases (repeatable)
-  --known-failures <f>   expected failures: glob lines, each after a '# reason' line
+  --known-failures <f>   expected failures: glob lines, each after a '# reason' line;
+                         <plugin>=<f> applies a file to one plugin (repeatable)
   --junit <file>         write JUnit XML
   --json <file>          write the full report as JSON (with transcripts)
   --python <bin>         Python for language "python" (default python3)
@@ -49,10 +50,19 @@ async function main(): Promise<number> {
     return 2;
   }
   const quiet = values.quiet === true;
+  let knownFailures: string | undefined;
+  const knownFailuresFor: Record<string, string> = {};
+  for (const kf of values["known-failures"] ?? []) {
+    const eq = kf.indexOf("=");
+    if (eq > 0 && positionals.includes(kf.slice(0, eq)))
+      knownFailuresFor[kf.slice(0, eq)] = kf.slice(eq + 1);
+    else knownFailures = kf;
+  }
   const report = await runSuite({
     subjects: positionals,
     profile: values.profile,
-    knownFailures: values["known-failures"],
+    knownFailures,
+    knownFailuresFor,
     only: values.only ?? [],
     skip: values.skip ?? [],
     scenarioDir: values.scenarios,
@@ -81,7 +91,7 @@ function parse() {
       profile: { type: "string" },
       only: { type: "string", multiple: true },
       skip: { type: "string", multiple: true },
-      "known-failures": { type: "string" },
+      "known-failures": { type: "string", multiple: true },
       junit: { type: "string" },
       json: { type: "string" },
       python: { type: "string" },

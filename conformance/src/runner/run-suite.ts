@@ -21,6 +21,8 @@ export interface SuiteOptions extends Filters {
   readonly subjects: readonly string[];
   readonly profile?: string | undefined;
   readonly knownFailures?: string | undefined;
+  /** Known failures per subject (its label as given in `subjects`), instead of `knownFailures`. */
+  readonly knownFailuresFor?: Readonly<Record<string, string>>;
   readonly interpreters?: Partial<Interpreters>;
   readonly timeouts?: Partial<Timeouts>;
   /** Folder of scenario files (default: the ones shipped with the package). */
@@ -84,6 +86,8 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
     try {
       subject = await loadSubject(label);
       await assertControlFree(subject);
+      const own = opts.knownFailuresFor?.[label];
+      const subjectKnown = own ? await loadKnownFailures(own) : knownFailures;
       const planned = planCases(subject, features, profile, opts);
       opts.onSubject?.(label, planned.length);
       const results: CaseResult[] = [];
@@ -93,7 +97,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
           launch: launchCommand(subject, interpreters),
           profile,
           timeouts,
-          knownFailures,
+          knownFailures: subjectKnown,
         });
         results.push(result);
         opts.onCase?.(result);
