@@ -3,6 +3,7 @@
 // processes), and hands out proxies for symbols: sources to read, sinks to
 // write, functions to call. Processes start lazily on first use by default.
 
+import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   instanceKey,
@@ -153,6 +154,23 @@ export class PortableHost {
     return { deps, meta };
   }
 
+  /**
+   * The socket folder, created (0700) if missing: a source or sink listens
+   * before the plugin's process (which would create it) has started.
+   */
+  async #socketDir(): Promise<void> {
+    const dir = this.supervisor.options.socketDir;
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (cause) {
+      throw new HostError(
+        "PORTABLE_E_CHANNEL",
+        `cannot create the socket folder ${dir}: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
+
   /** Remembers `proxy` for close(); forgets the ones already closed. */
   #track<T extends OpenProxy>(proxy: T): T {
     for (const p of this.#open) if (p.closed) this.#open.delete(p);
@@ -169,6 +187,7 @@ export class PortableHost {
     const { deps, meta: checked } = this.#claim("source", symbol, meta);
     let config: JsonObject;
     try {
+      await this.#socketDir();
       const base = await this.registry.sourceConfig(symbol, opts.confKey);
       config = { ...base.props, ...opts.config };
       // The Python SDK (and eKuiper 2.x plugins) read it only there (§4.3).
@@ -183,6 +202,12 @@ export class PortableHost {
   /** Starts sink `symbol` for one rule instance with the action's properties (`requireAck`, ...). */
   async sink(symbol: string, meta: InstanceMeta, config: JsonObject = {}): Promise<SinkProxy> {
     const { deps, meta: checked } = this.#claim("sink", symbol, meta);
+    try {
+      await this.#socketDir();
+    } catch (err) {
+      deps.release();
+      throw err;
+    }
     return this.#track(await SinkProxy.open(deps, symbol, checked, config));
   }
 

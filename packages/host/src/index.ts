@@ -1,10 +1,18 @@
 // @portable-plugins/host: installs, configures, runs and serves portable
 // plugins. This entry exports PortableHost and its symbol proxies, the
 // supervisor, the registry (install/update/uninstall/load), the runtime
-// contract between them, symbol configuration, the REST server and the typed
-// error; everything else is internal.
+// contract between them, symbol configuration, the REST server, the debug
+// server and the typed error; everything else is internal.
 
 export { ControlChannel, type ControlChannelOptions } from "./control-channel.js";
+export {
+  DEBUG_HANDSHAKE_TIMEOUT_MS,
+  DEBUG_META,
+  DEBUG_PORT,
+  DebugServer,
+  type DebugServerOptions,
+} from "./debug/debug-server.js";
+export { DEFAULT_SAMPLES, type DebugSamples, parseSamples } from "./debug/samples.js";
 export type { FetchFn } from "./download.js";
 export { HostError, type HostErrorCode, type HostErrorContext } from "./errors.js";
 export { dataLayout, PortableHost, type PortableHostOptions } from "./host.js";

@@ -2,7 +2,9 @@
 // on demand, handshake, replay what was running, restart after an unexpected
 // exit with back-off and a limit, stop for good. It also remembers the start
 // command of every running symbol instance (§8.1) and owns the control and
-// function channels of the current process.
+// function channels of the current process. With `launch: "manual"` (the
+// debug server) nothing is spawned: the plugin is started by hand and only
+// its handshake is awaited.
 
 import { mkdir } from "node:fs/promises";
 import { Command, type Control } from "@portable-plugins/protocol";
@@ -32,7 +34,7 @@ export interface PluginRuntimeInfo {
   readonly pid: number | undefined;
   /** Restarts since the host started (not reset by the back-off reset). */
   readonly restarts: number;
-  /** ms from spawn to the handshake, of the current (or last) process. */
+  /** ms from spawn to the handshake (to 0.01 ms), of the current (or last) process. */
   readonly handshakeMs: number | undefined;
   readonly errMsg: string;
   /** Commands and calls sent again because a keepalive arrived first (§5.2), current process. */
@@ -216,6 +218,45 @@ export class ManagedPlugin {
       await control.close();
       throw this.#stoppedError();
     }
+    // performance.now(): a cold start is tens of ms, Date.now()'s whole ms are too coarse.
+    const spawnedAt = performance.now();
+    const proc = this.#o.launch === "manual" ? undefined : await this.#spawn(control);
+    if (!proc) {
+      this.#log.info(
+        `plugin ${this.name}: listening on ${control.url}; waiting up to ${this.#o.timeouts.initMs} ms for the plugin to be started by hand`,
+      );
+    }
+    this.#control = control;
+    this.#errMsg = "";
+    try {
+      try {
+        await control.handshake(this.#o.timeouts.initMs);
+      } catch (err) {
+        if (HostError.is(err, "PORTABLE_E_HANDSHAKE")) {
+          proc?.kill("SIGKILL");
+          await proc?.exited;
+          this.#errMsg = "handshake timeout";
+        }
+        throw err;
+      }
+      this.#handshakeMs = Math.round((performance.now() - spawnedAt) * 100) / 100;
+      this.#log.info(`plugin ${this.name}: handshake after ${this.#handshakeMs} ms`);
+      this.#phase = "replaying";
+      await this.#replay(control);
+    } catch (err) {
+      // Whatever failed, this process is not usable: make sure it is gone.
+      if (proc?.alive) {
+        proc.kill("SIGKILL");
+        await proc.exited;
+      }
+      await control.close();
+      if (this.#control === control) this.#control = undefined;
+      throw err;
+    }
+  }
+
+  /** Spawns the plugin's program (the control channel listens already). */
+  async #spawn(control: ControlChannel): Promise<PluginProcess> {
     const cmd = launchCommand(this.#plugin, {
       pythonBin: this.#o.pythonBin,
       nodeBin: this.#o.nodeBin,
@@ -231,39 +272,12 @@ export class ManagedPlugin {
       this.#errMsg = (err as Error).message;
       throw err;
     }
-    const spawnedAt = Date.now();
     this.#proc = proc;
-    this.#control = control;
-    this.#errMsg = "";
     void proc.exited.then((info) => this.#onExit(proc, info.reason));
     this.#log.info(
       `plugin ${this.name}: started pid ${proc.pid} (${cmd.file} ${cmd.args.join(" ")})`,
     );
-    try {
-      try {
-        await control.handshake(this.#o.timeouts.initMs);
-      } catch (err) {
-        if (HostError.is(err, "PORTABLE_E_HANDSHAKE")) {
-          proc.kill("SIGKILL");
-          await proc.exited;
-          this.#errMsg = "handshake timeout";
-        }
-        throw err;
-      }
-      this.#handshakeMs = Date.now() - spawnedAt;
-      this.#log.info(`plugin ${this.name}: handshake after ${this.#handshakeMs} ms`);
-      this.#phase = "replaying";
-      await this.#replay(control);
-    } catch (err) {
-      // Whatever failed, this process is not usable: make sure it is gone.
-      if (proc.alive) {
-        proc.kill("SIGKILL");
-        await proc.exited;
-      }
-      await control.close();
-      if (this.#control === control) this.#control = undefined;
-      throw err;
-    }
+    return proc;
   }
 
   /** Functions first, then sources, then sinks, each in first-start order (§8.2). */
@@ -393,6 +407,16 @@ export class ManagedPlugin {
     }
   }
 
+  /**
+   * The open channel of function `symbol` if the process runs, without
+   * waiting: every call looks its channel up, and most find it open.
+   */
+  openFunctionChannel(symbol: string): FunctionChannel | undefined {
+    if (this.#phase !== "running") return undefined;
+    const ch = this.#funcs.get(symbol);
+    return ch && !ch.closed ? ch : undefined;
+  }
+
   /** The channel of function `symbol`, starting the process and the function as needed. */
   async functionChannel(symbol: string): Promise<FunctionChannel> {
     for (;;) {
@@ -499,6 +523,9 @@ export class ManagedPlugin {
       const exit = await proc.stop(this.#o.timeouts.stopGraceMs);
       this.#log.info(`plugin ${this.name} (pid ${proc.pid}) stopped: ${exit.reason}`);
     }
+    // A launch still waiting for its handshake fails now (with `launch: "manual"`
+    // there is no process whose exit would close the channel).
+    await this.#control?.close(closed);
     await this.#starting?.catch(() => undefined);
     await this.#control?.close(closed);
     this.#control = undefined;

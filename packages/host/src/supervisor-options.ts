@@ -50,6 +50,13 @@ export interface SupervisorOptions {
   readonly env?: PluginEnv | ((plugin: InstalledPlugin) => PluginEnv);
   /** `lazy` (default): a process starts when a symbol is first used. `eager`: when installed or loaded. */
   readonly start?: "lazy" | "eager";
+  /**
+   * `spawn` (default): the host starts the plugin's program. `manual`: the
+   * host only listens on the control channel and waits (`initMs`) for a
+   * plugin that someone starts by hand, e.g. in a debugger (`portable
+   * debug`); nothing is spawned, killed or restarted.
+   */
+  readonly launch?: "spawn" | "manual";
   readonly logger?: HostLogger;
 }
 
@@ -62,6 +69,7 @@ export interface ResolvedSupervisorOptions {
   readonly condaBin: string;
   readonly env: (plugin: InstalledPlugin) => PluginEnv;
   readonly start: "lazy" | "eager";
+  readonly launch: "spawn" | "manual";
   readonly logger: HostLogger;
 }
 
@@ -92,6 +100,7 @@ export function resolveSupervisorOptions(o: SupervisorOptions = {}): ResolvedSup
     condaBin: o.condaBin ?? "conda",
     env: typeof env === "function" ? env : () => env ?? {},
     start: o.start ?? "lazy",
+    launch: o.launch ?? "spawn",
     logger: o.logger ?? stderrLogger(),
   };
 }

@@ -168,9 +168,10 @@ describe("portable CLI", () => {
     expect((await cli("describe", "mirror")).code).toBe(1);
   });
 
-  it("debug is a stub that says so", async () => {
+  it("debug needs a plugin name (usage error otherwise); see debug-cli.test.ts", async () => {
     const r = await cli("debug");
-    expect(r).toMatchObject({ code: 2, stderr: "portable debug: not implemented yet\n" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("missing required argument 'plugin'");
   });
 
   it("exits 3 when the server cannot be reached", async () => {

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// The `portable` command. `serve` runs the host; every other command is a
-// client of its REST API (`--server`, default http://127.0.0.1:9081), so a
-// running supervisor sees each change. Exit codes: 0 ok, 1 refused by the
-// server, 2 usage, 3 server unreachable.
+// The `portable` command. `serve` runs the host and `debug` the debug server
+// (debug.ts); every other command is a client of the REST API (`--server`,
+// default http://127.0.0.1:9081), so a running supervisor sees each change.
+// Exit codes: 0 ok, 1 refused by the server, 2 usage, 3 server unreachable.
 
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
+import { DEBUG_HANDSHAKE_TIMEOUT_MS, DEBUG_PORT } from "../debug/debug-server.js";
 import { HostError } from "../errors.js";
 import { type ClientOptions, RequestFailed, request, ServerUnreachable } from "./client.js";
+import { debug } from "./debug.js";
 import { serve } from "./serve.js";
 
 const DEFAULT_SERVER = "http://127.0.0.1:9081";
@@ -166,13 +168,65 @@ program
 
 program
   .command("debug")
-  .description("drive one plugin by hand, like the reference's test server (not implemented yet)")
-  .allowUnknownOption()
-  .allowExcessArguments()
-  .action(() => {
-    process.stderr.write("portable debug: not implemented yet\n");
-    process.exitCode = 2;
-  });
+  .description(
+    "debug server: wait for a plugin started by hand, then drive its symbols with POST /symbol/start and /symbol/stop",
+  )
+  .argument("<plugin>", "plugin name (its control channel is <socket-dir>/plugin_<name>.ipc)")
+  .option(
+    "--manifest <file>",
+    "the plugin's <name>.json: starts of symbols it does not list are refused",
+  )
+  .option("--port <port>", "port of the debug API (0: any free port)", String(DEBUG_PORT))
+  .option("--host <host>", "loopback address to listen on", "127.0.0.1")
+  .option(
+    "--socket-dir <dir>",
+    "folder of the socket files (or PORTABLE_SOCKET_DIR); the reference SDKs only know /tmp",
+    process.env["PORTABLE_SOCKET_DIR"] ?? "/tmp",
+  )
+  .option(
+    "--handshake-timeout <ms>",
+    "how long to wait for the plugin",
+    String(DEBUG_HANDSHAKE_TIMEOUT_MS),
+  )
+  .option(
+    "--sample <file>",
+    'JSON: {"rows": [...] for sinks, "args": [[...], ...] for functions}, or an array of rows',
+  )
+  .option("--interval <ms>", "between two sink messages or function calls", "1000")
+  .action(
+    async (
+      plugin: string,
+      o: {
+        manifest?: string;
+        port: string;
+        host: string;
+        socketDir: string;
+        handshakeTimeout: string;
+        sample?: string;
+        interval: string;
+      },
+    ) => {
+      await debug({
+        plugin,
+        manifest: o.manifest,
+        host: o.host,
+        port: integer("port", o.port, 0, 65535),
+        socketDir: o.socketDir,
+        handshakeTimeoutMs: integer("handshake timeout", o.handshakeTimeout, 1),
+        sample: o.sample,
+        intervalMs: integer("interval", o.interval, 1),
+      });
+    },
+  );
+
+/** A whole number within bounds, or a usage error. */
+function integer(what: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    throw new HostError("PORTABLE_E_BAD_REQUEST", `invalid ${what} ${text}`);
+  }
+  return n;
+}
 
 try {
   await program.parseAsync(process.argv);
