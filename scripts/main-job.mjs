@@ -44,5 +44,7 @@ const args = [
   ...(existsSync(python) ? ["--python", python] : []),
 ];
 const run = spawnSync(process.execPath, args, { stdio: "inherit" });
-console.log(`\nReports: ${rel(join(reports, "conformance.xml"))}, ${rel(join(reports, "conformance.json"))}`);
+console.log(
+  `\nReports: ${rel(join(reports, "conformance.xml"))}, ${rel(join(reports, "conformance.json"))}`,
+);
 process.exit(run.status ?? 1);

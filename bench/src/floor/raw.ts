@@ -1,6 +1,7 @@
-// The floor every row is compared with: a bare Unix socket carrying our own
-// u32 BE length-prefixed frames. No SP header, no protocol state, no promises
-// per message; only what any framed stream over node:net must pay.
+// The floor every bench row is compared with (this package's and
+// packages/nng/bench's): a bare Unix socket carrying our own u32 BE
+// length-prefixed frames. No SP header, no protocol state, no promises per
+// message; only what any framed stream over node:net must pay.
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
 /** Calls `onFrame` with each complete frame body arriving on `sock`. */

@@ -40,6 +40,8 @@ export class InvertedRep {
   /** True while the last message received has not been replied to. */
   #current = false;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Exchanges started and not yet settled (the running one and those queued behind it). */
+  #inFlight = 0;
   #closeReason: Error | undefined;
   /** How many times a message was sent again because of a keepalive (for tests and logs). */
   resends = 0;
@@ -117,8 +119,13 @@ export class InvertedRep {
   }
 
   #serial<T>(op: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(op, op);
-    this.#queue = next.catch(() => undefined);
+    // Idle (the usual case): start now rather than one promise hop later.
+    const next = this.#inFlight === 0 ? op() : this.#queue.then(op, op);
+    this.#inFlight++;
+    const done = () => {
+      this.#inFlight--;
+    };
+    this.#queue = next.then(done, done);
     return next;
   }
 

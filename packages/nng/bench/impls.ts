@@ -3,7 +3,13 @@
 // side (REQ ping-pong, PUSH stream) that runs in the parent.
 import { createRequire } from "node:module";
 import type { Socket } from "node:net";
-import { dialRaw, listenRaw, rawPinger, readFrames, streamFrames } from "./raw.js";
+import {
+  dialRaw,
+  listenRaw,
+  rawPinger,
+  readFrames,
+  streamFrames,
+} from "@portable-plugins/bench/floor"; // not declared: the root bench depends on us
 
 export type ImplName = "raw" | "nng" | "nanomsg";
 

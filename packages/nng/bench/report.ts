@@ -1,13 +1,16 @@
 // Turns raw bench samples into rows (median with min-max over runs) and
 // prints the one table, with ratios to the raw node:net floor and the
 // targets the package is measured against.
+// The shared helpers live in the root bench package (not a declared
+// dependency: the bench depends on this package, so declaring it would be a cycle).
+import {
+  num,
+  percentile,
+  type Spread,
+  showSpread as show,
+  spread,
+} from "@portable-plugins/bench/stats";
 import type { ImplName } from "./impls.js";
-
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
 
 export interface Row {
   scenario: string;
@@ -22,17 +25,6 @@ export interface Row {
   /** Per-run ratio to raw: p50 latency ratio (REQ/REP) or rate ratio (PUSH/PULL). */
   vsRaw?: Spread;
   error?: string;
-}
-
-function spread(xs: number[]): Spread {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { median, min: s[0]!, max: s[s.length - 1]! };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 export const summarize = {
@@ -62,10 +54,6 @@ export const summarize = {
     };
   },
 };
-
-const num = (x: number) =>
-  x >= 100_000 ? `${(x / 1000).toFixed(0)}k` : x >= 100 ? x.toFixed(0) : x.toFixed(1);
-const show = (s: Spread | undefined) => (s ? `${num(s.median)} (${num(s.min)}-${num(s.max)})` : "");
 
 export interface Target {
   what: string;

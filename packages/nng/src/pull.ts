@@ -28,6 +28,15 @@ export class PullSocket extends Socket {
     return waiter.promise;
   }
 
+  /**
+   * A message already received, or undefined: never waits. Lets a consumer
+   * drain what has arrived without a promise per message.
+   */
+  tryRecv(): Buffer | undefined {
+    if (this.closed) return undefined;
+    return this.queue.take();
+  }
+
   protected pipeAdded(): void {}
   // Messages already received from a pipe that closed are still delivered.
   protected pipeRemoved(): void {}

@@ -17,14 +17,17 @@ export class SendQueue {
     this.pick = pick;
   }
 
+  /** Hands `body` to a pipe now if one can take it and nothing waits before it. */
+  trySend(body: Buffer): boolean {
+    if (this.waiting.length !== 0) return false;
+    const pipe = this.pick();
+    if (pipe === undefined) return false;
+    pipe.send([body]);
+    return true;
+  }
+
   send(body: Buffer, wait: () => Deferred<void>): Promise<void> {
-    if (this.waiting.length === 0) {
-      const pipe = this.pick();
-      if (pipe !== undefined) {
-        pipe.send([body]);
-        return Promise.resolve();
-      }
-    }
+    if (this.trySend(body)) return Promise.resolve();
     const done = wait();
     const entry = { body, done };
     this.waiting.push(entry);

@@ -29,6 +29,25 @@ describe("PUSH/PULL loopback", () => {
     }
   }
 
+  it("trySend and tryRecv move messages without waiting, and say no when they would wait", async () => {
+    const lonely = track(new PushSocket(FAST));
+    expect(lonely.trySend("nobody to take it")).toBe(false);
+    const { push, pull } = await connectedPair("ipc", "pull");
+    expect(pull.tryRecv()).toBeUndefined();
+    for (let i = 0; i < 10; i++) expect(push.trySend(`quick ${i}`)).toBe(true);
+    await waitFor(() => (pull.tryRecv()?.toString() ?? "") === "quick 0");
+    for (let i = 1; i < 10; i++) {
+      let m = pull.tryRecv();
+      while (m === undefined) {
+        await sleep(5);
+        m = pull.tryRecv();
+      }
+      expect(m.toString()).toBe(`quick ${i}`);
+    }
+    await push.close();
+    expect(push.trySend("after close")).toBe(false);
+  });
+
   it("carries zero-length messages", async () => {
     const { push, pull } = await connectedPair("ipc", "pull");
     await push.send(new Uint8Array(0));

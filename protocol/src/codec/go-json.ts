@@ -2,6 +2,12 @@
 // keys of maps sorted by code point, `<`, `>`, `&`, U+2028 and U+2029 escaped,
 // lone surrogates replaced by U+FFFD, numbers as ES6 Number-to-string (which
 // Go's float64 encoding follows, including `-0`).
+//
+// Hot path: when a value is one JSON.stringify writes the same way (plain
+// objects already in Go's key order, finite numbers other than -0; checked by
+// a walk that builds nothing) the native stringify writes it, and Go's string
+// escapes are applied to its output in one pass. Anything else takes the
+// general writer below; both give the same bytes.
 
 import { ProtocolError } from "../errors.js";
 import type { JsonValue } from "../json.js";
@@ -33,6 +39,54 @@ function goEscape(m: string): string {
 export function goString(s: string): string {
   const json = JSON.stringify(s);
   return NEEDS_GO_ESCAPE.test(s) ? json.replace(GO_ESCAPES, goEscape) : json;
+}
+
+/**
+ * What in JSON.stringify's output Go writes otherwise: `<>&`, U+2028/9, and
+ * the `\udXXX` escapes it writes only for lone surrogates. Outside strings
+ * JSON text has none of these, so fixing the whole text at once is fixing
+ * each string (GO_ESCAPES consumes `\\` pairs, keeping escapes aligned).
+ */
+const NEEDS_GO_FIX = /[<>&\u2028\u2029]|\\ud[89a-f]/;
+
+/** Deeper values take the general writer, which also detects cycles. */
+const MAX_FAST_DEPTH = 32;
+
+/** Whether JSON.stringify writes `v` as Go does, up to the string escapes fixed afterwards. */
+function stringifiable(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      // Not NaN/Infinity (an error) nor -0 (Go writes "-0", JSON.stringify "0").
+      return Number.isFinite(v) && (v !== 0 || 1 / v > 0);
+    case "object": {
+      if (v === null) return true;
+      if (depth >= MAX_FAST_DEPTH) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const item: unknown = v[i];
+          // undefined and holes: the general writer decides.
+          if (item === undefined || !stringifiable(item, depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const keys = Object.keys(v);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        // JSON.stringify keeps the enumeration order: it must already be Go's.
+        if (i > 0 && compareCodePoints(keys[i - 1]!, k) >= 0) return false;
+        const item = (v as Record<string, unknown>)[k];
+        if (item !== undefined && !stringifiable(item, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 export function goNumber(n: number, kind: string, field: string): string {
@@ -71,6 +125,15 @@ export function sortedKeys(o: object): string[] {
  * JSON: objects are maps, so their keys are sorted.
  */
 export function goJson(v: JsonValue, kind = "JSON", field = ""): string {
+  if (stringifiable(v, 0)) {
+    const json = JSON.stringify(v);
+    return NEEDS_GO_FIX.test(json) ? json.replace(GO_ESCAPES, goEscape) : json;
+  }
+  return goJsonGeneral(v, kind, field);
+}
+
+/** The general writer: sorts keys, writes -0, names the field of a value that has no JSON form. */
+function goJsonGeneral(v: JsonValue, kind: string, field: string): string {
   const seen = new Set<object>();
   const write = (x: JsonValue, path: string): string => {
     switch (typeof x) {

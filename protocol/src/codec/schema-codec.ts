@@ -43,7 +43,9 @@ export function parseJson(input: Uint8Array | string, kind: string, path = ""): 
   const text =
     typeof input === "string"
       ? input
-      : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
+      : Buffer.isBuffer(input)
+        ? input.toString()
+        : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
   try {
     return JSON.parse(text);
   } catch (cause) {
@@ -129,18 +131,33 @@ function encodeField(f: FieldDescriptor, v: unknown, d: MessageDescriptor, path:
   return encodeScalar(f, v, d, path);
 }
 
+/** Each field's `"key":` in Go's dialect, written once per descriptor rather than per message. */
+const keyCache = new WeakMap<MessageDescriptor, readonly string[]>();
+
+function keysOf(d: MessageDescriptor): readonly string[] {
+  let keys = keyCache.get(d);
+  if (!keys) {
+    keys = d.fields.map((f) => `${goString(f.json)}:`);
+    keyCache.set(d, keys);
+  }
+  return keys;
+}
+
 export function encodeMessage(
   d: MessageDescriptor,
   value: Record<string, unknown>,
   path = "",
 ): string {
-  const parts: string[] = [];
-  for (const f of d.fields) {
+  const keys = keysOf(d);
+  const fields = d.fields;
+  let out = "{";
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
     const v = value[f.name];
     if (f.omitEmpty && isEmpty(f, v)) continue;
-    parts.push(`${goString(f.json)}:${encodeField(f, v, d, join(path, f.json))}`);
+    out += `${out.length > 1 ? "," : ""}${keys[i]}${encodeField(f, v, d, join(path, f.json))}`;
   }
-  return `{${parts.join(",")}}`;
+  return `${out}}`;
 }
 
 function decodeScalar(

@@ -86,7 +86,8 @@ export class FunctionProxy {
         },
       );
     }
-    const ch = await this.#mp.functionChannel(this.symbol);
+    const ch =
+      this.#mp.openFunctionChannel(this.symbol) ?? (await this.#mp.functionChannel(this.symbol));
     try {
       return await op(ch);
     } catch (err) {

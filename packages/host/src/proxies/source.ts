@@ -129,7 +129,26 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
   }
 
   /** The next row; done after `close()`; throws when the instance is gone (see above). */
-  async next(): Promise<IteratorResult<SourceRow, undefined>> {
+  next(): Promise<IteratorResult<SourceRow, undefined>> {
+    // Hot path: rows decoded or messages already received are taken without
+    // waiting, so a busy source costs no socket promise per row.
+    if (!this.#fatal && !this.#closing) {
+      try {
+        for (;;) {
+          const row = this.#rows.shift();
+          if (row) return Promise.resolve({ done: false, value: row });
+          const raw = this.#pull.tryRecv();
+          if (raw === undefined) break;
+          this.#take(raw);
+        }
+      } catch (err) {
+        return Promise.reject(err); // an onError callback threw: as from an async next()
+      }
+    }
+    return this.#nextWaiting();
+  }
+
+  async #nextWaiting(): Promise<IteratorResult<SourceRow, undefined>> {
     for (;;) {
       const row = this.#rows.shift();
       if (row) return { done: false, value: row };

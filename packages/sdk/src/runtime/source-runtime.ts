@@ -18,6 +18,8 @@ import { messageOf } from "../errors.js";
 import { instanceContext } from "./context.js";
 import type { RuntimeSettings, SymbolInstance } from "./symbol-instance.js";
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 function isAsyncIterable(v: unknown): v is AsyncIterable<SourceTuple> {
   return typeof v === "object" && v !== null && Symbol.asyncIterator in v;
 }
@@ -47,7 +49,13 @@ export async function startSource(
   }
 
   let dropped = 0;
-  const send = async (bytes: Buffer) => {
+  // The hot path: a pipe takes the message at once, and `emit` returns a
+  // settled promise without allocating one per message.
+  const send = (bytes: Buffer): Promise<void> => {
+    if (abort.signal.aborted || push.trySend(bytes)) return SETTLED;
+    return sendWaiting(bytes);
+  };
+  const sendWaiting = async (bytes: Buffer) => {
     if (abort.signal.aborted) return;
     try {
       await push.send(bytes);

@@ -1,0 +1,173 @@
+// Rows of the one table: a figure per scenario and implementation (median
+// with min-max over runs), its ratio to the floor of the same run, and the
+// targets the hot paths are measured against. Printing and JSON only.
+import { num, percentile, type Spread, showSpread, spread } from "./stats.js";
+
+export const FLOOR = "raw floor";
+export const GO_NA = "n/a (Go SDK unavailable)";
+
+export interface Row {
+  scenario: string;
+  impl: string;
+  unit: string;
+  value?: Spread;
+  mbPerSec?: Spread;
+  p50us?: Spread;
+  p99us?: Spread;
+  /** Per run, in run order: the figure the ratio pairs with the floor's run. */
+  perRun?: number[];
+  /** The impl whose row of this scenario is this row's floor; none: no ratio. */
+  floor?: string;
+  vsFloor?: Spread;
+  error?: string;
+}
+
+export const summarize = {
+  /** `runs`: per run, each call's latency in µs; the figure is calls/s. */
+  latency(scenario: string, impl: string, runs: number[][], floor?: string): Row {
+    const sorted = runs.map((r) => [...r].sort((a, b) => a - b));
+    const rates = runs.map((r) => r.length / (r.reduce((a, b) => a + b, 0) / 1e6));
+    return {
+      scenario,
+      impl,
+      unit: "calls/s",
+      value: spread(rates),
+      p50us: spread(sorted.map((s) => percentile(s, 50))),
+      p99us: spread(sorted.map((s) => percentile(s, 99))),
+      perRun: rates,
+      ...(floor ? { floor } : {}),
+    };
+  },
+  /** `seconds`: per run, the time `count` rows of `size` bytes took. */
+  throughput(
+    scenario: string,
+    impl: string,
+    count: number,
+    size: number,
+    seconds: number[],
+    floor?: string,
+  ): Row {
+    const rates = seconds.map((s) => count / s);
+    return {
+      scenario,
+      impl,
+      unit: "rows/s",
+      value: spread(rates),
+      mbPerSec: spread(seconds.map((s) => (count * size) / 1e6 / s)),
+      perRun: rates,
+      ...(floor ? { floor } : {}),
+    };
+  },
+  /** Any other figure, one per run (ms, MB). */
+  plain(scenario: string, impl: string, unit: string, xs: number[], floor?: string): Row {
+    return { scenario, impl, unit, value: spread(xs), perRun: xs, ...(floor ? { floor } : {}) };
+  },
+};
+
+/** Fills `vsFloor` from each row's floor row, run by run. */
+function addRatios(rows: Row[]): void {
+  for (const r of rows) {
+    const base = rows.find((b) => b.impl === r.floor && b.scenario === r.scenario);
+    if (!base?.perRun || !r.perRun) continue;
+    const n = Math.min(base.perRun.length, r.perRun.length);
+    if (n === 0) continue;
+    r.vsFloor = spread(r.perRun.slice(0, n).map((x, i) => x / base.perRun![i]!));
+  }
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+export interface Target {
+  what: string;
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+function targets(rows: Row[]): Target[] {
+  const find = (scenario: string, impl: string) =>
+    rows.find((r) => r.scenario === scenario && r.impl === impl && !r.error);
+  const exec = find("function Exec (sequential)", "ts")?.vsFloor?.median;
+  const ingest = find("source ingest 100 B", "ts")?.value?.median;
+  const share = find("cold start: host share", "ts")?.value?.median;
+  const ratio = (x: number) => `${x.toFixed(2)}x`;
+  return [
+    {
+      what: "Exec TS<->TS calls/s vs raw ping-pong (median of per-run ratios)",
+      target: ">= 0.80x",
+      measured: exec === undefined ? "n/a" : ratio(exec),
+      met: exec === undefined ? undefined : exec >= 0.8,
+    },
+    {
+      what: "source ingest 100 B TS->TS rows/s",
+      target: ">= 300k",
+      measured: ingest === undefined ? "n/a" : num(ingest),
+      met: ingest === undefined ? undefined : ingest >= 300_000,
+    },
+    {
+      what: "host share of a TS plugin's cold start",
+      target: "<= 5 ms",
+      measured: share === undefined ? "n/a" : `${share.toFixed(2)} ms`,
+      met: share === undefined ? undefined : share <= 5,
+    },
+  ];
+}
+
+export function printTable(rows: Row[], meta: Record<string, unknown>): Target[] {
+  addRatios(rows);
+  const header = [
+    "scenario",
+    "impl",
+    "median (min-max)",
+    "unit",
+    "MB/s",
+    "p50 µs",
+    "p99 µs",
+    "vs floor",
+  ];
+  const ratio = (x: number) => `${x.toFixed(2)}x`;
+  const lines = rows.map((r) => {
+    if (r.error) return [r.scenario, r.impl, clip(r.error.split("\n")[0]!, 90), "", "", "", "", ""];
+    const vs = r.vsFloor
+      ? `${ratio(r.vsFloor.median)} (${ratio(r.vsFloor.min)}-${ratio(r.vsFloor.max)})`
+      : "";
+    return [
+      r.scenario,
+      r.impl,
+      showSpread(r.value),
+      r.unit,
+      showSpread(r.mbPerSec),
+      showSpread(r.p50us),
+      showSpread(r.p99us),
+      vs,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (l: string[]) =>
+    l
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  console.log(
+    `\nportable-plugins bench: ${meta["runs"]} runs per row, ${meta["cpus"]}, node ${meta["node"]}, ` +
+      `${meta["python"]}${meta["quick"] ? " [QUICK: smoke run, not figures]" : ""}\n`,
+  );
+  console.log(fmt(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  let last = "";
+  for (const [i, l] of lines.entries()) {
+    const scenario = rows[i]!.scenario;
+    console.log(fmt(scenario === last ? ["", ...l.slice(1)] : l));
+    last = scenario;
+  }
+  for (const r of rows.filter((x) => x.error && x.impl !== "go")) {
+    console.error(`\n${r.scenario} / ${r.impl} failed:\n${r.error}`);
+  }
+  const t = targets(rows);
+  console.log("\ntargets (reported, not asserted):");
+  for (const x of t) {
+    const verdict = x.met === undefined ? "not measured" : x.met ? "met" : "MISSED";
+    console.log(`  ${x.what}: ${x.measured} (target ${x.target}): ${verdict}`);
+  }
+  return t;
+}

@@ -1,0 +1,260 @@
+// `npm run bench` at the root (or here); `--quick` / BENCH_QUICK=1 for a smoke
+// run of a few hundred iterations. One run measures everything on this
+// machine: function Exec, source ingest, sink delivery, cold start and host
+// memory, for plugins on our TypeScript SDK and on eKuiper's Python SDK
+// under our PortableHost, each next to a raw Unix-socket floor measured in
+// the same run. Prints one table, writes results.json (results.quick.json
+// for a quick run). Never fails on a figure, only on a crash.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FloorPeer } from "./floor/peer.js";
+import { interleaved, type Outcome, type Runner } from "./interleave.js";
+import { machine } from "./machine.js";
+import { PluginFolders } from "./plugins.js";
+import { FLOOR, GO_NA, printTable, type Row, summarize } from "./report.js";
+import { type ColdStart, coldStart, floorLabel, processFloor } from "./scenarios/cold-start.js";
+import { execFloor, execRunner } from "./scenarios/exec.js";
+import { ingestFloor, ingestRunner } from "./scenarios/ingest.js";
+import { measureMemory } from "./scenarios/memory.js";
+import { sinkFloor, sinkRunner } from "./scenarios/sink.js";
+import {
+  BENCH_DIR,
+  INGEST_SIZES,
+  LANGS,
+  type Lang,
+  MEMORY_INSTANCES,
+  QUICK,
+  SETTINGS,
+  sizeLabel,
+} from "./settings.js";
+import { closeSubject, newHost, openSubject, type Subject } from "./subject.js";
+
+const S = SETTINGS;
+/** `--only=exec,ingest` runs only the scenario groups named (exec, ingest, sink, cold, memory). */
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
+const want = (group: string) => !only || only.includes(group);
+const rows: Row[] = [];
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+const goRow = (scenario: string, unit: string): Row => ({
+  scenario,
+  impl: "go",
+  unit,
+  error: GO_NA,
+});
+
+/** Setups for the floor and each language that came up; languages that did not give error rows. */
+function setups<T>(
+  subjects: Subjects,
+  floor: () => Promise<Runner<T>>,
+  lang: (s: Subject) => Promise<Runner<T>> | Runner<T>,
+) {
+  const m = new Map<string, () => Promise<Runner<T>>>([[FLOOR, floor]]);
+  for (const [l, s] of subjects) {
+    m.set(l, async () => {
+      if (s instanceof Error) throw s;
+      return lang(s);
+    });
+  }
+  return m;
+}
+
+function addRows<T>(
+  scenario: string,
+  unit: string,
+  outcome: Outcome<T>,
+  toRow: (impl: string, samples: T[], floor: string | undefined) => Row,
+): void {
+  for (const impl of [FLOOR, ...LANGS]) {
+    const err = outcome.errors.get(impl);
+    const samples = outcome.samples.get(impl);
+    if (err) rows.push({ scenario, impl, unit, error: `ERROR: ${err}` });
+    else if (samples) rows.push(toRow(impl, samples, impl === FLOOR ? undefined : FLOOR));
+  }
+  rows.push(goRow(scenario, unit));
+}
+
+async function main(work: string): Promise<void> {
+  const folders = new PluginFolders(work);
+  const subjects: Subjects = new Map();
+  for (const lang of LANGS) {
+    subjects.set(
+      lang,
+      await openSubject(lang, work, folders).catch((e: unknown) =>
+        e instanceof Error ? e : new Error(String(e)),
+      ),
+    );
+  }
+  const peer = new FloorPeer();
+  try {
+    if (want("exec")) await execScenario(subjects, peer, work);
+    if (want("ingest")) await ingestScenarios(subjects, peer, work);
+    if (want("sink")) await sinkScenarios(subjects, peer, work);
+    if (want("cold")) await coldStarts(work, folders);
+    if (want("memory")) await memory(work, folders);
+  } finally {
+    await peer.kill();
+    for (const s of subjects.values()) if (!(s instanceof Error)) await closeSubject(s);
+  }
+}
+
+type Subjects = Map<Lang, Subject | Error>;
+const count = (what: Record<string, number>, impl: string) =>
+  what[impl === FLOOR ? "raw" : impl] ?? 0;
+
+async function execScenario(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {
+  const scenario = "function Exec (sequential)";
+  const exec = await interleaved(
+    S.runs,
+    setups(
+      subjects,
+      () => execFloor(peer, work, S.execCalls.raw),
+      (s) => execRunner(s, count(S.execCalls, s.lang)),
+    ),
+  );
+  addRows(scenario, "calls/s", exec, (impl, xs, floor) =>
+    summarize.latency(scenario, impl, xs, floor),
+  );
+}
+
+async function ingestScenarios(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {
+  for (const size of INGEST_SIZES) {
+    const scenario = `source ingest ${sizeLabel(size)}`;
+    const out = await interleaved(
+      S.runs,
+      setups(
+        subjects,
+        () => ingestFloor(peer, work, size, S.ingestRows.raw),
+        (s) => ingestRunner(s, size, count(S.ingestRows, s.lang)),
+      ),
+    );
+    // Timed from the first row to the last: count - 1 rows.
+    addRows(scenario, "rows/s", out, (impl, xs, floor) =>
+      summarize.throughput(scenario, impl, count(S.ingestRows, impl) - 1, size, xs, floor),
+    );
+  }
+}
+
+async function sinkScenarios(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {
+  for (const requireAck of [false, true]) {
+    const scenario = `sink delivery 100 B, ${requireAck ? "requireAck" : "no acks"}`;
+    const n = requireAck ? S.sinkAckedRows : S.sinkRows;
+    const out = await interleaved(
+      S.runs,
+      setups(
+        subjects,
+        () => sinkFloor(peer, work, requireAck, n.raw),
+        (s) => sinkRunner(s, requireAck, count(n, s.lang)),
+      ),
+    );
+    addRows(scenario, "rows/s", out, (impl, xs, floor) =>
+      summarize.throughput(scenario, impl, count(n, impl), 100, xs, floor),
+    );
+  }
+}
+
+async function coldStarts(work: string, folders: PluginFolders): Promise<void> {
+  const hs = "cold start: spawn to handshake";
+  const share = "cold start: host share";
+  const total = "cold start: total";
+  const results: Row[][] = [[], [], []];
+  for (const lang of LANGS) {
+    const floorImpl = `floor: ${floorLabel(lang)}`;
+    const floors: number[] = [];
+    const runs: ColdStart[] = [];
+    const host = await newHost(lang, join(work, `${lang}-cold`));
+    try {
+      await coldStart(lang, host, folders); // warm: the first spawn fills the page cache
+      for (let r = 0; r < S.coldStarts; r++) {
+        floors.push(await processFloor(lang));
+        runs.push(await coldStart(lang, host, folders));
+      }
+    } catch (e) {
+      results[0]!.push({ scenario: hs, impl: lang, unit: "ms", error: `ERROR: ${String(e)}` });
+      continue;
+    } finally {
+      await host.close();
+    }
+    results[0]!.push(summarize.plain(hs, floorImpl, "ms", floors));
+    results[0]!.push(
+      summarize.plain(
+        hs,
+        lang,
+        "ms",
+        runs.map((x) => x.handshakeMs),
+        floorImpl,
+      ),
+    );
+    results[1]!.push(
+      summarize.plain(
+        share,
+        lang,
+        "ms",
+        runs.map((x) => x.hostShareMs),
+      ),
+    );
+    results[2]!.push(
+      summarize.plain(
+        total,
+        lang,
+        "ms",
+        runs.map((x) => x.totalMs),
+      ),
+    );
+  }
+  rows.push(...results[0]!, goRow(hs, "ms"), ...results[1]!, goRow(share, "ms"));
+  rows.push(...results[2]!, goRow(total, "ms"));
+}
+
+async function memory(work: string, folders: PluginFolders): Promise<void> {
+  const byCount = new Map<number, Row[]>();
+  for (const lang of LANGS) {
+    const perRun = new Map<number, number[]>();
+    try {
+      for (let r = 0; r < S.memoryRuns; r++) {
+        for (const step of await measureMemory(lang, work, folders, MEMORY_INSTANCES)) {
+          perRun.set(step.instances, [...(perRun.get(step.instances) ?? []), step.hostRssMB]);
+        }
+      }
+    } catch (e) {
+      const scenario = `host RSS, ${MEMORY_INSTANCES.join("/")} instances`;
+      rows.push({ scenario, impl: lang, unit: "MB", error: `ERROR: ${firstLine(e)}` });
+      continue;
+    }
+    for (const [n, xs] of perRun) {
+      const scenario = `host RSS, ${n} source instance${n === 1 ? "" : "s"}`;
+      byCount.set(n, [...(byCount.get(n) ?? []), summarize.plain(scenario, lang, "MB", xs)]);
+    }
+  }
+  for (const [, list] of [...byCount].sort((a, b) => a[0] - b[0])) {
+    rows.push(...list, goRow(list[0]!.scenario, "MB"));
+  }
+}
+
+const work = await mkdtemp(join(tmpdir(), "pp-bench-"));
+const started = Date.now();
+try {
+  await main(work);
+} catch (e) {
+  rows.push({ scenario: "(aborted)", impl: "-", unit: "", error: `ERROR: ${firstLine(e)}` });
+  console.error(e);
+  process.exitCode = 1;
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
+const meta = {
+  ...machine(),
+  quick: QUICK,
+  runs: S.runs,
+  settings: S,
+  seconds: (Date.now() - started) / 1000,
+};
+const targets = printTable(rows, meta);
+// Smoke runs and partial runs must not overwrite the figures of the last full run.
+const file = QUICK ? "results.quick.json" : only ? "results.partial.json" : "results.json";
+const out = join(BENCH_DIR, file);
+await writeFile(out, `${JSON.stringify({ ...meta, targets, rows }, null, 2)}\n`);
+console.log(`\nwrote ${out} (${meta.seconds.toFixed(0)} s)`);

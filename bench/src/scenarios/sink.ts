@@ -1,0 +1,75 @@
+// Sink delivery: the host writes `count` rows, one `write` at a time (each
+// awaited, as a rule's sink operator would), then an end mark; the run ends
+// when the plugin's sink reports it received every row (without acks) or
+// when the last write's ack is back (with `requireAck`). The floor: the same
+// row bytes streamed over a bare Unix socket to a second process that counts
+// them, or ping-ponged with a `{}` reply for the acked case.
+import { join } from "node:path";
+import { encodeSinkData } from "@portable-plugins/protocol";
+import type { FloorPeer } from "../floor/peer.js";
+import { dialRaw, rawPinger, streamFrames } from "../floor/raw.js";
+import type { Runner } from "../interleave.js";
+import { END_MARK, padFor, row } from "../payload.js";
+import { type Subject, unique } from "../subject.js";
+
+const SIZE = 100;
+const REPORT_TIMEOUT_MS = 60_000;
+
+export async function sinkRunner(
+  s: Subject,
+  requireAck: boolean,
+  count: number,
+): Promise<Runner<number>> {
+  const sink = await s.host.sink(
+    "benchsink",
+    { ruleId: unique("benchout"), opId: "op1" },
+    { notify: s.notify.path, requireAck },
+  );
+  const pad = padFor(SIZE);
+  const once = async (n: number) => {
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await sink.write(row(i, pad));
+    await sink.write({ [END_MARK]: true });
+    const got = await s.notify.next(REPORT_TIMEOUT_MS);
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    if (got !== n) throw new Error(`the sink received ${got} of ${n} rows`);
+    return seconds;
+  };
+  return {
+    warm: async () => void (await once(Math.max(100, Math.floor(count / 10)))),
+    sample: () => once(count),
+    close: () => sink.close(),
+  };
+}
+
+export async function sinkFloor(
+  peer: FloorPeer,
+  dir: string,
+  requireAck: boolean,
+  count: number,
+): Promise<Runner<number>> {
+  const path = join(dir, `floor-sink-${requireAck ? "ack" : "noack"}.sock`);
+  await peer.request({ op: "serve", path, mode: requireAck ? "ack" : "count" }, "ready");
+  const sock = await dialRaw(path);
+  const body = encodeSinkData(row(0, padFor(SIZE)));
+  const ping = rawPinger(sock);
+  const once = async (n: number) => {
+    if (!requireAck) await peer.request({ op: "expect", count: n }, "expecting");
+    const t = process.hrtime.bigint();
+    if (requireAck) {
+      for (let i = 0; i < n; i++) await ping(body);
+    } else {
+      await streamFrames(sock, body, n);
+      await peer.next("done");
+    }
+    return Number(process.hrtime.bigint() - t) / 1e9;
+  };
+  return {
+    warm: async () => void (await once(Math.max(100, Math.floor(count / 10)))),
+    sample: () => once(count),
+    async close() {
+      sock.destroy();
+      await peer.request({ op: "stop" }, "stopped");
+    },
+  };
+}
