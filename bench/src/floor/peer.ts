@@ -1,18 +1,23 @@
-// The bench's side of the raw floor: forks floor/child.ts and talks to it
-// over the fork IPC channel; every step has a deadline, so a wedged child
-// fails the bench instead of hanging it.
+// The bench's side of a forked peer process (the raw floor's floor/child.ts,
+// or packages/nng/bench/child.ts): talks to it over the fork IPC channel;
+// every step has a deadline, so a wedged child fails the bench instead of
+// hanging it.
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const STEP_TIMEOUT_MS = 120_000;
 
-export class FloorPeer {
+export class ChildPeer {
   private readonly proc: ChildProcess;
   private readonly inbox: Array<Record<string, unknown>> = [];
   private wake: (() => void) | undefined;
 
-  constructor() {
-    this.proc = fork(fileURLToPath(new URL("./child.ts", import.meta.url)), [], {
+  /** Forks `script` (a TypeScript file, run with tsx); `label` names it in errors. */
+  constructor(
+    script: URL = new URL("./child.ts", import.meta.url),
+    private readonly label = "floor child",
+  ) {
+    this.proc = fork(fileURLToPath(script), [], {
       execArgv: ["--import", "tsx"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -26,8 +31,8 @@ export class FloorPeer {
   async next(op: string): Promise<Record<string, unknown>> {
     const deadline = Date.now() + STEP_TIMEOUT_MS;
     while (this.inbox.length === 0) {
-      if (Date.now() > deadline) throw new Error(`floor child: no "${op}" in time`);
-      if (this.proc.exitCode !== null) throw new Error("floor child exited");
+      if (Date.now() > deadline) throw new Error(`${this.label}: no "${op}" in time`);
+      if (this.proc.exitCode !== null) throw new Error(`${this.label} exited`);
       await new Promise<void>((r) => {
         const t = setTimeout(r, 1000);
         this.wake = () => {
@@ -37,7 +42,7 @@ export class FloorPeer {
       });
     }
     const m = this.inbox.shift()!;
-    if (m.op !== op) throw new Error(`floor child: expected "${op}", got ${JSON.stringify(m)}`);
+    if (m.op !== op) throw new Error(`${this.label}: expected "${op}", got ${JSON.stringify(m)}`);
     return m;
   }
 
@@ -58,3 +63,7 @@ export class FloorPeer {
     await gone;
   }
 }
+
+/** The raw floor's peer. */
+export type FloorPeer = ChildPeer;
+export const FloorPeer = ChildPeer;

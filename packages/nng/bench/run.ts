@@ -4,12 +4,12 @@
 // Each row runs several times; the table shows medians with min-max, and the
 // ratio to the raw node:net floor measured in the same run. Targets are
 // reported, never asserted: speed depends on the machine.
-import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ChildPeer } from "@portable-plugins/bench/peer";
 import { IMPLS, type ImplName, nanomsgLoadError } from "./impls.js";
 import { printTable, type Row, summarize } from "./report.js";
 
@@ -19,65 +19,12 @@ const RT_ITERS = quick ? 300 : 20_000;
 const PUSH_COUNTS: Record<number, number> = quick
   ? { 100: 500, 1024: 500, 65536: 200 }
   : { 100: 200_000, 1024: 100_000, 65536: 10_000 };
-const STEP_TIMEOUT_MS = 120_000;
 const implArg = process.argv.find((a) => a.startsWith("--impl="));
 const IMPL_ORDER = (implArg?.slice(7).split(",") ?? ["raw", "nng", "nanomsg"]) as ImplName[];
 
 const dir = mkdtempSync(join(tmpdir(), "nng-bench-"));
 let seq = 0;
 const url = () => `ipc://${join(dir, `b${seq++}.ipc`)}`;
-
-class Child {
-  private readonly proc: ChildProcess;
-  private readonly inbox: Array<Record<string, unknown>> = [];
-  private wake: (() => void) | undefined;
-
-  constructor() {
-    this.proc = fork(fileURLToPath(new URL("./child.ts", import.meta.url)), [], {
-      execArgv: ["--import", "tsx"],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    this.proc.on("message", (m) => {
-      this.inbox.push(m as Record<string, unknown>);
-      this.wake?.();
-    });
-  }
-
-  send(m: object): void {
-    this.proc.send(m);
-  }
-
-  /** The next message from the child, which must be `op`. */
-  async next(op: string): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + STEP_TIMEOUT_MS;
-    while (this.inbox.length === 0) {
-      if (Date.now() > deadline) throw new Error(`bench child: no "${op}" in time`);
-      if (this.proc.exitCode !== null) throw new Error("bench child exited");
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 1000);
-        this.wake = () => {
-          clearTimeout(t);
-          r();
-        };
-      });
-    }
-    const m = this.inbox.shift()!;
-    if (m.op !== op) throw new Error(`bench child: expected "${op}", got ${JSON.stringify(m)}`);
-    return m;
-  }
-
-  async request(m: object, op: string) {
-    this.send(m);
-    return this.next(op);
-  }
-
-  async kill(): Promise<void> {
-    if (this.proc.exitCode !== null) return;
-    const gone = new Promise((r) => this.proc.once("exit", r));
-    this.proc.kill();
-    await gone;
-  }
-}
 
 /** One measured scenario for one implementation, connected and ready to sample. */
 interface Runner {
@@ -87,7 +34,7 @@ interface Runner {
   close(): Promise<void>;
 }
 
-async function reqRepRunner(child: Child, impl: ImplName): Promise<Runner> {
+async function reqRepRunner(child: ChildPeer, impl: ImplName): Promise<Runner> {
   const u = url();
   await child.request({ op: "serve", impl, kind: "echo", url: u }, "ready");
   const client = await IMPLS[impl].dialReq(u);
@@ -112,7 +59,7 @@ async function reqRepRunner(child: Child, impl: ImplName): Promise<Runner> {
   };
 }
 
-async function pushPullRunner(child: Child, impl: ImplName, size: number): Promise<Runner> {
+async function pushPullRunner(child: ChildPeer, impl: ImplName, size: number): Promise<Runner> {
   const u = url();
   await child.request({ op: "serve", impl, kind: "pull", url: u }, "ready");
   const client = await IMPLS[impl].dialPush(u);
@@ -141,8 +88,8 @@ async function pushPullRunner(child: Child, impl: ImplName, size: number): Promi
  * shared machine hits all of them alike and per-run ratios stay meaningful.
  */
 async function interleaved(
-  children: Map<ImplName, Child>,
-  setup: (child: Child, impl: ImplName) => Promise<Runner>,
+  children: Map<ImplName, ChildPeer>,
+  setup: (child: ChildPeer, impl: ImplName) => Promise<Runner>,
 ): Promise<Map<ImplName, Array<number[] | number>>> {
   const runners = new Map<ImplName, Runner>();
   const samples = new Map<ImplName, Array<number[] | number>>();
@@ -166,13 +113,13 @@ async function interleaved(
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const children = new Map<ImplName, Child>();
+  const children = new Map<ImplName, ChildPeer>();
   const nanoErr = nanomsgLoadError();
   for (const impl of IMPL_ORDER) {
     if (impl === "nanomsg" && nanoErr) {
       rows.push({ scenario: "all", impl, error: `binding unavailable: ${nanoErr}` });
     } else {
-      children.set(impl, new Child());
+      children.set(impl, new ChildPeer(new URL("./child.ts", import.meta.url), "bench child"));
     }
   }
   try {
