@@ -156,6 +156,23 @@ describe("plugin runtime: control channel", () => {
     await pull.close();
   });
 
+  it("sends no keepalive on the control channel when that is switched off (PROTOCOL.md §5.2, Q43)", async () => {
+    const name = uniqueName("quiet");
+    host = await new ControlHost(name, dir.dir).listen();
+    plugin = await startPlugin(counter, {
+      name,
+      argv: ['{"sendTimeout":500}'],
+      socketDir: dir.dir,
+      ownProcess: false,
+      keepaliveMs: 100,
+      controlKeepalive: false,
+      logger: quiet,
+    });
+    await host.handshake();
+    host.rep.setOption("recvTimeout", 600);
+    await expect(host.recv()).rejects.toMatchObject({ code: "PORTABLE_E_TIMEOUT" });
+  });
+
   it("shuts down when the host closes the control channel", async () => {
     await run(counter);
     const p = plugin!;

@@ -9,7 +9,7 @@ import { NngError, type ReqSocket } from "@portable-plugins/nng";
 import { encodeHandshake } from "@portable-plugins/protocol";
 
 export interface InvertedReqOptions {
-  /** ms of host silence after which `handshake` is sent again. */
+  /** ms of host silence after which `handshake` is sent again; 0 or Infinity: never. */
   readonly keepaliveMs: number;
   readonly signal: AbortSignal;
   /** The caller already sent the first `handshake` (a function channel does, before answering its start). */
@@ -26,7 +26,8 @@ export async function serveInvertedReq(
   options: InvertedReqOptions,
 ): Promise<void> {
   const handshake = encodeHandshake();
-  socket.setOption("recvTimeout", options.keepaliveMs);
+  const k = options.keepaliveMs;
+  socket.setOption("recvTimeout", k > 0 && Number.isFinite(k) ? k : Number.POSITIVE_INFINITY);
   let outgoing: Buffer | undefined = options.handshakeSent ? undefined : handshake;
   while (!options.signal.aborted) {
     try {

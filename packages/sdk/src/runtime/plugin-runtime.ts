@@ -33,6 +33,13 @@ export interface StartOptions {
   readonly socketDir?: string;
   /** ms of host silence before a keepalive handshake. Default 5000, as the Python SDK. */
   readonly keepaliveMs?: number;
+  /**
+   * Keepalive on the control channel too (default true). eKuiper hosts built
+   * from the 2021-2024 connection code fail a command whose answer races with
+   * a keepalive (PROTOCOL.md §5.2, Q43): switch it off for them. Env
+   * PORTABLE_CONTROL_KEEPALIVE=0 does the same.
+   */
+  readonly controlKeepalive?: boolean;
   /** ms to wait for the host's control channel at start. Default 5000. */
   readonly connectTimeoutMs?: number;
   /** Exit the process on SIGTERM/SIGINT and when the host goes away. Default true. */
@@ -218,8 +225,10 @@ export async function startPlugin(
     process.off("unhandledRejection", onRejection);
   }
 
+  const controlKeepalive =
+    options.controlKeepalive ?? process.env["PORTABLE_CONTROL_KEEPALIVE"] !== "0";
   void serveInvertedReq(control, onCommand, {
-    keepaliveMs: settings.keepaliveMs,
+    keepaliveMs: controlKeepalive ? settings.keepaliveMs : 0,
     signal: abort.signal,
   })
     .catch((err: unknown) => logger.error(`control channel failed: ${messageOf(err)}`))
