@@ -31,12 +31,15 @@ beforeEach(() => {
   dir = socketDir();
 });
 afterEach(async () => {
-  await plugin?.shutdown("test over");
-  plugin = undefined;
-  await host?.close();
-  // Nothing left behind: every socket file the plugin made is gone.
-  expect(dir.files()).toEqual([]);
-  dir.remove();
+  try {
+    await plugin?.shutdown("test over");
+    plugin = undefined;
+    await host?.close();
+    // Nothing left behind: every socket file the plugin made is gone.
+    expect(dir.files()).toEqual([]);
+  } finally {
+    dir.remove();
+  }
 });
 
 async function run(def: PluginDefinition, keepaliveMs = 5000): Promise<ControlHost> {
