@@ -47,6 +47,8 @@ export {
 } from "./registry.js";
 export { createRestServer, type RestServer, type RestServerOptions } from "./rest/server.js";
 export { type PluginRuntime, stoppedStatus } from "./runtime.js";
+/** One supervised plugin process; advanced use (the debug server drives one by hand). */
+export type { ManagedPlugin } from "./managed-plugin.js";
 export { Supervisor } from "./supervisor.js";
 export {
   DEFAULT_RESTART,
