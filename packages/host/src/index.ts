@@ -17,7 +17,8 @@ export type { FetchFn } from "./download.js";
 export { HostError, type HostErrorCode, type HostErrorContext } from "./errors.js";
 export { dataLayout, PortableHost, type PortableHostOptions } from "./host.js";
 export { type HostLogger, type LogLevel, silentLogger, stderrLogger } from "./logger.js";
-export type { Phase, PluginRuntimeInfo } from "./managed-plugin.js";
+/** One supervised plugin process; advanced use (the debug server drives one by hand). */
+export type { ManagedPlugin, Phase, PluginRuntimeInfo } from "./managed-plugin.js";
 export {
   checkPluginName,
   controlSocketPath,
@@ -47,8 +48,6 @@ export {
 } from "./registry.js";
 export { createRestServer, type RestServer, type RestServerOptions } from "./rest/server.js";
 export { type PluginRuntime, stoppedStatus } from "./runtime.js";
-/** One supervised plugin process; advanced use (the debug server drives one by hand). */
-export type { ManagedPlugin } from "./managed-plugin.js";
 export { Supervisor } from "./supervisor.js";
 export {
   DEFAULT_RESTART,
