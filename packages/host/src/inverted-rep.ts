@@ -43,7 +43,7 @@ export class InvertedRep {
   /** Exchanges started and not yet settled (the running one and those queued behind it). */
   #inFlight = 0;
   #closeReason: Error | undefined;
-  /** How many times a message was sent again because of a keepalive (for tests and logs). */
+  /** Keepalive handshakes handled: a message sent again, or a queued one skipped (for tests and logs). */
   resends = 0;
 
   constructor(url: string, label: string, logger: HostLogger) {
@@ -94,11 +94,13 @@ export class InvertedRep {
       if (!this.#current) {
         // The last exchange timed out: the next request is a keepalive or a
         // late answer to it; either way we reply to it, and drop a late answer.
-        const stale = await this.#recv(deadline, "no-request");
+        this.#stale(await this.#recv(deadline, "no-request"));
         this.#current = true;
-        if (!startsLikeHandshake(stale)) {
-          this.#logger.warn(`${this.#label}: discarding a late answer ${preview(stale)}`);
-        }
+      }
+      // Keepalives that queued while the channel was idle: the peer's REQ
+      // waits only on its newest request, so reply to that one (§5.2).
+      for (let queued = this.#rep.tryRecv(); queued !== undefined; queued = this.#rep.tryRecv()) {
+        this.#stale(queued);
       }
       for (;;) {
         this.#current = false;
@@ -109,6 +111,12 @@ export class InvertedRep {
         this.resends++;
       }
     });
+  }
+
+  /** A request that is not the answer to this exchange: a keepalive (counted) or a late answer (logged). */
+  #stale(message: Buffer): void {
+    if (startsLikeHandshake(message)) this.resends++;
+    else this.#logger.warn(`${this.#label}: discarding a late answer ${preview(message)}`);
   }
 
   /** Closes the socket (unlinking its file); pending and later exchanges fail with `reason`. */

@@ -3,7 +3,8 @@
 // one command at a time, timeouts and errors that name plugin, symbol and
 // channel.
 
-import { ReqSocket } from "@portable-plugins/nng";
+import { connect } from "node:net";
+import { encodeFrame, encodeHeader, ReqSocket } from "@portable-plugins/nng";
 import { Command, type Control } from "@portable-plugins/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { ControlChannel } from "../src/control-channel.js";
@@ -76,6 +77,45 @@ describe("control channel", () => {
     await plugin.send("ok");
     await sent;
     expect(channel.resends).toBe(1);
+  });
+
+  it("replies to the newest request when keepalives queued while the channel was idle (§5.2)", async () => {
+    const socketDir = await tempDir("pp-cc-");
+    const channel = new ControlChannel({
+      plugin: "fake",
+      socketDir,
+      commandTimeoutMs: 5_000,
+      logger: collectingLogger(),
+    });
+    await channel.listen();
+    open.push(channel);
+    // The plugin played at the byte level, to see which request each reply answers.
+    const sock = connect({ path: channel.url.slice("ipc://".length) });
+    open.push({ close: async () => void sock.destroy() });
+    const received: Buffer[] = [];
+    sock.on("data", (d: Buffer) => received.push(d));
+    sock.write(encodeHeader("req"));
+    const request = (id: number, body: string) => {
+      const word = Buffer.alloc(4);
+      word.writeUInt32BE(id);
+      sock.write(encodeFrame("ipc", [word, Buffer.from(body)]));
+    };
+    request(0x80000001, "handshake");
+    await channel.handshake(5_000);
+    // Idle: keepalives 2, 3, 4 each cancel the plugin's previous request.
+    for (let id = 0x80000002; id <= 0x80000004; id++) request(id, "handshake");
+    await new Promise((r) => setTimeout(r, 100));
+    const sent = channel.send({ cmd: "start", arg: START });
+    await new Promise((r) => setTimeout(r, 100));
+    // After the 8-byte SP header: exactly one frame, the reply to request 4.
+    const bytes = Buffer.concat(received).subarray(8);
+    const length = Number(bytes.readBigUInt64BE(1));
+    expect(bytes.length).toBe(9 + length);
+    expect(bytes.readUInt32BE(9)).toBe(0x80000004);
+    expect(Command.decode(bytes.subarray(13)).cmd).toBe("start");
+    request(0x80000005, "ok");
+    await sent;
+    expect(channel.resends).toBe(3);
   });
 
   it("fails with PORTABLE_E_COMMAND and the plugin's text verbatim", async () => {

@@ -41,6 +41,20 @@ export class RepSocket extends Socket {
   }
 
   /**
+   * A request already received, or undefined: never waits. When there is one
+   * it becomes the request the next send answers, as after recv; when there is
+   * none, the current request stays current. Lets a responder skip requests
+   * its peer has abandoned (a REQ keeps only its newest one outstanding).
+   */
+  tryRecv(): Buffer | undefined {
+    if (this.closed) return undefined;
+    const request = this.queue.take();
+    if (request === undefined) return undefined;
+    this.current = request;
+    return request.body;
+  }
+
+  /**
    * Replies to the request recv returned last. If that request's pipe has closed meanwhile, the
    * reply is dropped silently (the REQ side resends elsewhere). The reply is written at once:
    * replies are one per request, so Node's stream buffer bounds them.

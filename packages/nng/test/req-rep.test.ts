@@ -241,4 +241,23 @@ describe("REP", () => {
     await waitFor(() => rep.pipeCount === 0);
     await expect(rep.send("into the void")).resolves.toBeUndefined();
   });
+
+  it("tryRecv takes a queued request without waiting, so a reply skips requests the REQ abandoned", async () => {
+    const req = track(new ReqSocket(FAST));
+    const rep = track(new RepSocket(FAST));
+    const url = ipcUrl();
+    await rep.listen(url);
+    await req.dial(url);
+    await req.send("first");
+    expect((await rep.recv()).toString()).toBe("first");
+    // Nothing queued: the current request stays current.
+    expect(rep.tryRecv()).toBeUndefined();
+    // The REQ gives up on "first" and sends "second" (NNG semantics: the new request cancels the old).
+    const abandoned = req.recv().catch((e: unknown) => e);
+    await req.send("second");
+    expect(await abandoned).toMatchObject({ code: "PORTABLE_E_CANCELED" });
+    await waitFor(() => rep.tryRecv()?.toString() === "second");
+    await rep.send("reply to second");
+    expect((await req.recv()).toString()).toBe("reply to second");
+  });
 });
