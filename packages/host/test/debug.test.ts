@@ -5,9 +5,8 @@
 // socket folder; each test leaves no process and no socket file behind.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DebugServer, type DebugServerOptions } from "../src/debug/debug-server.js";
 import { parseSamples } from "../src/debug/samples.js";
@@ -17,14 +16,13 @@ import {
   collectingLogger,
   filesMatching,
   pidAlive,
+  TS_FIXTURE_DIR,
+  TS_FIXTURE_ENV,
   uniqueName,
   waitFor,
 } from "./runtime-helpers.js";
 
-const FIXTURE = fileURLToPath(new URL("./fixtures/ts-plugin/plugin.mjs", import.meta.url));
-const require = createRequire(import.meta.url);
-const SDK_URL = pathToFileURL(require.resolve("@portable-plugins/sdk")).href;
-const NNG_URL = pathToFileURL(require.resolve("@portable-plugins/nng")).href;
+const FIXTURE = join(TS_FIXTURE_DIR, "plugin.mjs");
 const START_ARG = '{"sendTimeout":1000}';
 
 let server: DebugServer | undefined;
@@ -77,8 +75,7 @@ function startPluginByHand(name: string): ChildProcess {
     env: {
       ...process.env,
       FIXTURE_MODE: "normal",
-      FIXTURE_SDK_URL: SDK_URL,
-      FIXTURE_NNG_URL: NNG_URL,
+      ...TS_FIXTURE_ENV,
       PORTABLE_PLUGIN_NAME: name,
       PORTABLE_SOCKET_DIR: socketDir,
     },

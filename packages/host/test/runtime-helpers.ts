@@ -3,9 +3,20 @@
 // process and no socket file is left behind.
 
 import { cp, readdir, rename } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { HostLogger } from "../src/logger.js";
 import { tempDir } from "./helpers.js";
+
+const require = createRequire(import.meta.url);
+
+/** The TypeScript SDK test plugin (fixtures/ts-plugin) and the environment it needs to find the built SDK. */
+export const TS_FIXTURE_DIR = fileURLToPath(new URL("./fixtures/ts-plugin", import.meta.url));
+export const TS_FIXTURE_ENV = {
+  FIXTURE_SDK_URL: pathToFileURL(require.resolve("@portable-plugins/sdk")).href,
+  FIXTURE_NNG_URL: pathToFileURL(require.resolve("@portable-plugins/nng")).href,
+};
 
 let seq = 0;
 

@@ -4,8 +4,6 @@
 // the basics of every proxy. Each test has its own host, plugin name and
 // socket folder, and leaves no process and no socket file behind.
 
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HostError } from "../src/errors.js";
 import { PortableHost, type PortableHostOptions } from "../src/host.js";
@@ -17,14 +15,13 @@ import {
   filesMatching,
   nextWithin,
   pidAlive,
+  TS_FIXTURE_DIR,
+  TS_FIXTURE_ENV,
   uniqueName,
   waitFor,
 } from "./runtime-helpers.js";
 
-const FIXTURE = fileURLToPath(new URL("./fixtures/ts-plugin", import.meta.url));
-const require = createRequire(import.meta.url);
-const SDK_URL = pathToFileURL(require.resolve("@portable-plugins/sdk")).href;
-const NNG_URL = pathToFileURL(require.resolve("@portable-plugins/nng")).href;
+const FIXTURE = TS_FIXTURE_DIR;
 
 type Mode = "normal" | "silent" | "exit" | "garbage" | "crash" | "noack" | "deadfunc";
 
@@ -54,8 +51,7 @@ async function setup(mode: Mode, options: Partial<PortableHostOptions> = {}) {
     logger,
     env: {
       FIXTURE_MODE: mode,
-      FIXTURE_SDK_URL: SDK_URL,
-      FIXTURE_NNG_URL: NNG_URL,
+      ...TS_FIXTURE_ENV,
       PORTABLE_PLUGIN_NAME: name,
     },
     timeouts: {
