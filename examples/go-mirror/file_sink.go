@@ -17,6 +17,13 @@ import (
 // A file that cannot be opened or written is logged and does not stop the
 // sink: the Go SDK closes a sink whose Open fails, so Open never fails here.
 // The Go SDK sends no acks, whatever `requireAck` says.
+//
+// After a stop, the SDK's receive loop goes on calling Collect with an empty
+// message (its `break` on a closed socket leaves the switch, not the loop).
+// The first such call after Close fails, which ends the loop in the 2023 SDK;
+// the newest SDK only logs the error and keeps calling, so later calls return
+// nil rather than flood the host's log (the loop still spins until the
+// process exits).
 type fileSink struct {
 	path     string
 	interval time.Duration
@@ -25,6 +32,8 @@ type fileSink struct {
 	file   *os.File
 	writer *bufio.Writer
 	failed string
+	closed bool // Close ran; Collect fails once, then ignores what comes
+	told   bool // the first Collect after Close has failed
 	done   chan struct{}
 	wg     sync.WaitGroup
 }
@@ -115,6 +124,13 @@ func (s *fileSink) Collect(_ sdk.StreamContext, data interface{}) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		if s.told {
+			return nil
+		}
+		s.told = true
+		return fmt.Errorf("file sink: %s is closed", s.path)
+	}
 	if s.writer == nil {
 		return fmt.Errorf("file sink: %s", s.failed)
 	}
@@ -134,6 +150,7 @@ func (s *fileSink) Close(sdk.StreamContext) error {
 	s.flush()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.closed = true
 	if s.file != nil {
 		err := s.file.Close()
 		s.file, s.writer = nil, nil

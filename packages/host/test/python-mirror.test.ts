@@ -12,10 +12,10 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { HostError } from "../src/errors.js";
 import { PortableHost, type PortableHostOptions } from "../src/host.js";
 import type { SourceRow } from "../src/proxies/source.js";
-import { socketIsLive } from "../src/socket-files.js";
 import { tempDir } from "./helpers.js";
 import {
   type CollectingLogger,
+  claimSocketPath,
   collectingLogger,
   copyPlugin,
   filesMatching,
@@ -35,6 +35,8 @@ const RULE = `r${process.pid}`;
 const FUNC_ECHO = "/tmp/func_echo.ipc";
 /** The inode of the func_echo.ipc our host created, to tell it from another host's. */
 let echoInode: number | undefined;
+/** Ends our turn at FUNC_ECHO (claimSocketPath). */
+let releaseEcho: (() => Promise<void>) | undefined;
 
 let host: PortableHost | undefined;
 let logger: CollectingLogger;
@@ -60,15 +62,16 @@ afterEach(async () => {
     expect(now, `${FUNC_ECHO} left behind`).not.toBe(echoInode);
     echoInode = undefined;
   }
+  await releaseEcho?.();
+  releaseEcho = undefined;
 });
 
 /**
- * Waits until no other host on the machine serves /tmp/func_echo.ipc (e.g.
- * the conformance suite running at the same time), then opens `echo`.
+ * Waits for our turn at /tmp/func_echo.ipc (other test files, or another host
+ * on the machine such as the conformance suite, may use it), then opens `echo`.
  */
 async function openEcho(h: PortableHost) {
-  const free = async () => !(await socketIsLive(FUNC_ECHO));
-  await waitFor("other hosts to free /tmp/func_echo.ipc", free, 120_000, 250);
+  releaseEcho = await claimSocketPath(FUNC_ECHO);
   const echo = await h.function("echo");
   echoInode = (await stat(FUNC_ECHO)).ino;
   return echo;

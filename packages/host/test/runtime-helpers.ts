@@ -1,12 +1,14 @@
 // Helpers for tests that run real plugin processes: copies of a plugin folder
-// under a unique name, a logger that keeps lines, polling, and checks that no
-// process and no socket file is left behind.
+// under a unique name, a logger that keeps lines, polling, checks that no
+// process and no socket file is left behind, and turns at the socket paths
+// that reference SDKs hard-code.
 
-import { cp, readdir, rename } from "node:fs/promises";
+import { cp, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { HostLogger } from "../src/logger.js";
+import { socketIsLive } from "../src/socket-files.js";
 import { tempDir } from "./helpers.js";
 
 const require = createRequire(import.meta.url);
@@ -105,4 +107,53 @@ export async function nextWithin<T>(it: AsyncIterator<T>, timeoutMs: number): Pr
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Takes a turn at a socket path that reference SDKs hard-code for every
+ * plugin on the machine (`/tmp/func_echo.ipc` for any plugin defining
+ * `echo`, `/tmp/plugin_mirror.ipc` for any copy of a mirror named `mirror`).
+ * Test files of this package queue on a lock file beside it (`<path>.turn`
+ * without `.ipc`, so that checks for left-over socket files do not see it;
+ * it holds the owner's pid, and a dead owner's lock is taken over), then wait
+ * until no other program serves the path. Resolves with the release.
+ */
+export async function claimSocketPath(
+  path: string,
+  timeoutMs = 240_000,
+): Promise<() => Promise<void>> {
+  const lock = `${path.replace(/\.ipc$/, "")}.turn`;
+  await waitFor(
+    `our turn at ${path} (lock ${lock})`,
+    async () => {
+      try {
+        const f = await open(lock, "wx");
+        await f.writeFile(String(process.pid));
+        await f.close();
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+      const owner = Number.parseInt(await readFile(lock, "utf8").catch(() => ""), 10);
+      // A lock without a live owner (or half written, so without a pid yet: retry).
+      if (Number.isSafeInteger(owner) && owner !== process.pid && !pidAlive(owner)) {
+        await unlink(lock).catch(() => undefined);
+      }
+      return false;
+    },
+    timeoutMs,
+    250,
+  );
+  const release = async () => {
+    const owner = await readFile(lock, "utf8").catch(() => "");
+    if (owner === String(process.pid)) await unlink(lock).catch(() => undefined);
+  };
+  try {
+    const free = async () => !(await socketIsLive(path));
+    await waitFor(`other programs to free ${path}`, free, timeoutMs, 250);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return release;
 }
