@@ -181,7 +181,7 @@ describe("portable debug server with a TypeScript SDK plugin started by hand", (
 
   it("sends the default rows to a sink without acks", async () => {
     await ready();
-    const sink = { symbolName: "collect", pluginType: "sink" }; // no meta: rule1/op1/1
+    const sink = { symbolName: "collect", pluginType: "sink" }; // no meta: rule1/op1/0
     expect(await post("/symbol/start", sink)).toEqual(OK);
     await waitFor("three rows", () => pluginOut.length >= 3);
     expect(pluginOut.slice(0, 3)).toEqual([

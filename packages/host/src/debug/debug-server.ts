@@ -9,9 +9,10 @@
 //
 // Started symbols run on the host's proxies (runners.ts). As in the
 // reference, one symbol per type and name runs at a time, and every symbol
-// runs as rule `rule1`, op `op1`, instance 1, unless the body's `meta` names
+// runs as rule `rule1`, op `op1`, instance 0, unless the body's `meta` names
 // another rule and op (so that a source and a sink can run side by side
-// without sharing socket files).
+// without sharing socket files). Instance 0, because eKuiper's Go SDK opens
+// every source and sink channel as instance 0 whatever the command says.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -39,8 +40,12 @@ import { DEFAULT_SAMPLES, type DebugSamples } from "./samples.js";
 
 export const DEBUG_PORT = 33333;
 export const DEBUG_HANDSHAKE_TIMEOUT_MS = 300_000;
-/** The reference runs every symbol in this context. */
-export const DEBUG_META: Meta = { ruleId: "rule1", opId: "op1", instanceId: 1 };
+/**
+ * Symbols started without `meta` run in this context. Instance 0: Go SDK
+ * sources and sinks always use instance 0's socket paths, so any other
+ * default makes their start fail (the plugin dials or listens elsewhere).
+ */
+export const DEBUG_META: Meta = { ruleId: "rule1", opId: "op1", instanceId: 0 };
 const MAX_BODY = 1024 * 1024;
 
 export interface DebugServerOptions {
