@@ -3,8 +3,8 @@
 // waits, the plugin dials it, the symbols are driven over HTTP and their
 // output shows on the CLI's stdout. The Python SDK only knows /tmp, so the
 // plugin gets a unique name (PORTABLE_PLUGIN_NAME) and every rule id a
-// prefix of this process; `echo` waits until no other host serves
-// /tmp/func_echo.ipc.
+// prefix of this process; `echo` waits for its turn at /tmp/func_echo.ipc
+// (claimSocketPath).
 
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -16,7 +16,13 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { socketIsLive } from "../src/socket-files.js";
 import { tempDir } from "./helpers.js";
-import { filesMatching, pidAlive, uniqueName, waitFor } from "./runtime-helpers.js";
+import {
+  claimSocketPath,
+  filesMatching,
+  pidAlive,
+  uniqueName,
+  waitFor,
+} from "./runtime-helpers.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const PYTHON = join(ROOT, ".venv", "bin", "python");
@@ -33,6 +39,8 @@ interface Proc {
 }
 
 const started: Proc[] = [];
+/** Ends our turns at shared socket paths (claimSocketPath). */
+const releases: Array<() => Promise<void>> = [];
 
 function launch(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }) {
   const child = spawn(file, args, {
@@ -59,11 +67,15 @@ async function stop(p: Proc): Promise<void> {
 }
 
 afterEach(async () => {
-  for (const p of started.splice(0)) {
-    await stop(p);
-    expect(pidAlive(p.child.pid)).toBe(false);
+  try {
+    for (const p of started.splice(0)) {
+      await stop(p);
+      expect(pidAlive(p.child.pid)).toBe(false);
+    }
+    expect(await filesMatching("/tmp", [RULE])).toEqual([]);
+  } finally {
+    for (const release of releases.splice(0)) await release();
   }
-  expect(await filesMatching("/tmp", [RULE])).toEqual([]);
 });
 
 async function post(base: string, path: string, body: unknown) {
@@ -130,12 +142,7 @@ describe("portable debug (CLI) with the real Python SDK started by hand", () => 
       '{"count":10,"name":"world"}',
     ]);
 
-    await waitFor(
-      "other hosts to free /tmp/func_echo.ipc",
-      async () => !(await socketIsLive("/tmp/func_echo.ipc")),
-      120_000,
-      250,
-    );
+    releases.push(await claimSocketPath("/tmp/func_echo.ipc"));
     const echo = { symbolName: "echo", pluginType: "func" };
     expect(await post(url, "/symbol/start", echo)).toEqual({ status: 200, text: "ok" });
     await waitFor("two replies", () => cli.stdout.includes('"eleven"'), 20_000);
