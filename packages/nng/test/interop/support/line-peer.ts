@@ -104,6 +104,18 @@ export class LinePeer {
     if (!r.ok) throw new Error(`${this.name} send failed: ${r.error} ${r.message}`);
   }
 
+  /** Polls the peer's pipe count until `want` holds; throws with the last count after `ms`. */
+  async pipesUntil(want: (n: number) => boolean, ms = 10_000): Promise<number> {
+    const deadline = Date.now() + ms;
+    let n = -1;
+    while (Date.now() < deadline) {
+      n = (await this.op({ op: "pipes" })).pipes ?? -1;
+      if (want(n)) return n;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`${this.name}: pipe count still ${n} after ${ms} ms`);
+  }
+
   async recv(timeoutMs = 10_000): Promise<Buffer> {
     const r = await this.op({ op: "recv", timeout_ms: timeoutMs }, timeoutMs + 10_000);
     if (!r.ok) throw new Error(`${this.name} recv failed: ${r.error} ${r.message}`);

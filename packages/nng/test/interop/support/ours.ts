@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import {
   type NngError,
+  PairSocket,
   PullSocket,
   PushSocket,
   RepSocket,
@@ -12,7 +13,7 @@ import {
 } from "../../../src/index.js";
 import { type IpcDir, ipcPath, type Transport } from "./fixtures.js";
 
-export type Ours = ReqSocket | RepSocket | PushSocket | PullSocket;
+export type Ours = ReqSocket | RepSocket | PushSocket | PullSocket | PairSocket;
 
 const open = new Set<Ours>();
 
@@ -28,6 +29,7 @@ export const ours = {
   rep: (o: SocketOptions = {}) => track(new RepSocket({ ...FAST, ...o })),
   push: (o: SocketOptions = {}) => track(new PushSocket({ ...FAST, ...o })),
   pull: (o: SocketOptions = {}) => track(new PullSocket({ ...FAST, ...o })),
+  pair: (o: SocketOptions = {}) => track(new PairSocket({ ...FAST, ...o })),
 };
 
 function track<T extends Ours>(s: T): T {
