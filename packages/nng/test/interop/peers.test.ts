@@ -6,6 +6,8 @@ import { expectedDigest, IpcDir, numbered } from "./support/fixtures.js";
 import {
   describePeer,
   loadNanomsg,
+  mangos,
+  mangosAvailable,
   nngcat,
   nngcatAvailable,
   parseNngcatHex,
@@ -48,6 +50,22 @@ describePeer("harness: pynng <-> nngcat", both, () => {
     expect(await within(10_000, "nngcat exit", sink.exited)).toBe(0);
     const got = parseNngcatHex(sink.output().stdout.toString());
     expect(got).toEqual(Array.from({ length: 50 }, (_, i) => numbered(i, 100)));
+  });
+});
+
+describePeer("harness: mangos <-> pynng", both.ok ? mangosAvailable() : both, () => {
+  it("pynng REQ gets mangos REP's echo over tcp, and pynng PULL a mangos PUSH stream over ipc", async () => {
+    const rep = await mangos.start({ proto: "rep", listen: "tcp://127.0.0.1:0" });
+    const req = await pynng.start({ proto: "req", dial: rep.url });
+    const echoed = rep.op({ op: "echo", count: 1 });
+    await req.send(Buffer.from("ping"));
+    expect((await req.recv()).toString()).toBe("ping");
+    expect((await echoed).ok).toBe(true);
+    const push = await mangos.start({ proto: "push", listen: dir.url("mangos-push") });
+    const pull = await pynng.start({ proto: "pull", dial: push.url });
+    const result = pull.op({ op: "recvmany", count: 100, timeout_ms: 5000 });
+    expect((await push.op({ op: "sendmany", count: 100, size: 64 })).ok).toBe(true);
+    expect(await result).toMatchObject({ count: 100, digest: expectedDigest(100, 64) });
   });
 });
 
