@@ -1,7 +1,8 @@
 // The cases every JSON-lines peer (libnng through pynng, mangos) must pass:
 // every pattern, both roles, both transports, a wrong-protocol peer, the
 // plugin handshake where the REP side holds the first request past the REQ
-// side's resend time, peer restarts, shared ipc paths and our receive limit.
+// side's resend time, the plugin's keepalive (a new handshake after a receive
+// timeout), peer restarts, shared ipc paths and our receive limit.
 // Each peer's test file calls sharedCases() inside its describePeer block and
 // adds what is particular to that library.
 import { setTimeout as sleep } from "node:timers/promises";
@@ -218,6 +219,35 @@ export function sharedCases(peer: PeerDriver, dir: IpcDir): void {
       const echoed = rep.op({ op: "echo", count: 1 });
       expect((await req.recv()).toString()).toBe("handshake");
       expect((await echoed).ok).toBe(true);
+    });
+  });
+
+  describe("plugin keepalive: their REQ gives up on a request and sends a new handshake", () => {
+    it("our REP's reply to the abandoned request is dropped; the one to the newest (tryRecv) arrives", async () => {
+      const rep = ours.rep();
+      const url = await listenOn(rep, "ipc", dir, "ctrl");
+      const req = await peer.start({ proto: "req", dial: url });
+      const first = req.send(Buffer.from("handshake"));
+      expect((await rep.recv()).toString()).toBe("handshake");
+      await first;
+      // The plugin's receive times out (as the Go SDK's does when the host is idle) ...
+      expect(await req.op({ op: "recv", timeout_ms: 300 })).toMatchObject({
+        ok: false,
+        error: "Timeout",
+      });
+      // ... and it sends a fresh handshake, with a new request id.
+      await req.send(Buffer.from("handshake"));
+      const answer = req.op({ op: "recv", timeout_ms: 5000 });
+      await rep.send("stale"); // answers the first request: its id is no longer awaited
+      let newest: Buffer | undefined;
+      const deadline = Date.now() + 5000;
+      while (!newest && Date.now() < deadline) {
+        newest = rep.tryRecv();
+        if (!newest) await sleep(10);
+      }
+      expect(newest?.toString()).toBe("handshake");
+      await rep.send("command");
+      expect(await answer).toMatchObject({ ok: true, hex: Buffer.from("command").toString("hex") });
     });
   });
 
