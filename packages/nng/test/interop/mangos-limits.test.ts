@@ -16,9 +16,8 @@ import {
   type Transport,
 } from "./support/fixtures.js";
 import { driver } from "./support/line-peer.js";
-import { closeAndCheckFile, listenOn, type Ours, ours } from "./support/ours.js";
+import { cleanupHooks, closeAndCheckFile, listenOn, type Ours, ours } from "./support/ours.js";
 import { describePeer, MANGOS, MANGOS_HINT, mangosAvailable } from "./support/peers.js";
-import { cleanupHooks } from "./support/shared-cases.js";
 
 const dir = new IpcDir();
 cleanupHooks(dir);

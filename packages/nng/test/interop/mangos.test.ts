@@ -14,9 +14,9 @@ import {
   TRANSPORTS,
 } from "./support/fixtures.js";
 import type { LinePeer } from "./support/line-peer.js";
-import { closeAndCheckFile, listenOn, ours, rejection } from "./support/ours.js";
+import { cleanupHooks, closeAndCheckFile, listenOn, ours, rejection } from "./support/ours.js";
 import { describePeer, MANGOS_HINT, mangos, mangosAvailable } from "./support/peers.js";
-import { cleanupHooks, ROLES, sharedCases } from "./support/shared-cases.js";
+import { ROLES, sharedCases } from "./support/shared-cases.js";
 
 const dir = new IpcDir();
 cleanupHooks(dir);

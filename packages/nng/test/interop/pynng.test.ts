@@ -2,8 +2,9 @@
 // cases of support/shared-cases.ts (every pattern, both roles, both
 // transports, the plugin handshake with resends, restarts, limits).
 import { IpcDir } from "./support/fixtures.js";
+import { cleanupHooks } from "./support/ours.js";
 import { describePeer, pynng, pynngAvailable } from "./support/peers.js";
-import { cleanupHooks, sharedCases } from "./support/shared-cases.js";
+import { sharedCases } from "./support/shared-cases.js";
 
 const dir = new IpcDir();
 cleanupHooks(dir);

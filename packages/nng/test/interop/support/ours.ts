@@ -2,6 +2,7 @@
 // becomes a PORTABLE_E_TIMEOUT with a message, not a vitest timeout), fast
 // reconnects, and a registry so afterEach closes whatever a test opened.
 import { existsSync } from "node:fs";
+import { afterAll, afterEach, expect } from "vitest";
 import {
   type NngError,
   PairSocket,
@@ -12,6 +13,7 @@ import {
   type SocketOptions,
 } from "../../../src/index.js";
 import { type IpcDir, ipcPath, type Transport } from "./fixtures.js";
+import { assertNoneAlive, reapAll } from "./processes.js";
 
 export type Ours = ReqSocket | RepSocket | PushSocket | PullSocket | PairSocket;
 
@@ -73,4 +75,23 @@ export async function rejection(p: Promise<unknown>): Promise<NngError> {
     return e as NngError;
   }
   throw new Error("expected a rejection, but the operation succeeded");
+}
+
+/**
+ * The hooks of a test file whose peers close cleanly: after each test, our
+ * sockets are closed, every peer is reaped and no ipc file may remain (both
+ * libraries remove their own); after all, the directory is removed.
+ */
+export function cleanupHooks(dir: IpcDir): void {
+  afterEach(async () => {
+    await closeAllOurs();
+    await reapAll();
+    assertNoneAlive();
+    const left = dir.leftovers();
+    dir.clear();
+    expect(left).toEqual([]);
+  });
+  afterAll(() => {
+    dir.remove();
+  });
 }

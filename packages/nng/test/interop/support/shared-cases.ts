@@ -6,7 +6,7 @@
 // Each peer's test file calls sharedCases() inside its describePeer block and
 // adds what is particular to that library.
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BIG,
   expectedDigest,
@@ -18,27 +18,7 @@ import {
   TRANSPORTS,
 } from "./fixtures.js";
 import type { LinePeer, PeerDriver } from "./line-peer.js";
-import { closeAllOurs, closeAndCheckFile, listenOn, ours, rejection } from "./ours.js";
-import { assertNoneAlive, reapAll } from "./processes.js";
-
-/**
- * The hooks of a test file whose peers close cleanly: after each test, our
- * sockets are closed, every peer is reaped and no ipc file may remain (both
- * libraries remove their own); after all, the directory is removed.
- */
-export function cleanupHooks(dir: IpcDir): void {
-  afterEach(async () => {
-    await closeAllOurs();
-    await reapAll();
-    assertNoneAlive();
-    const left = dir.leftovers();
-    dir.clear();
-    expect(left).toEqual([]);
-  });
-  afterAll(() => {
-    dir.remove();
-  });
-}
+import { closeAndCheckFile, listenOn, ours, rejection } from "./ours.js";
 
 /** A mixed stream for PUSH: empty, tiny, 64 KiB and one above 1 MiB, numbered. */
 export function pushStream(): Buffer[] {
