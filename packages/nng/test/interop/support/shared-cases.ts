@@ -263,6 +263,22 @@ export function sharedCases(peer: PeerDriver, dir: IpcDir): void {
       expect((await echoed).ok).toBe(true);
     });
 
+    it("their listener refuses an ipc path we listen on (its probe is not an error to us), and ours keeps working", async () => {
+      const rep = ours.rep();
+      const events: string[] = [];
+      rep.on("pipe", (e) => events.push(e.type));
+      const url = await listenOn(rep, "ipc", dir, "taken");
+      // Both libraries probe a taken path by connecting to it: we must neither break nor report it.
+      await expect(peer.start({ proto: "pull", listen: url })).rejects.toThrow(/AddressInUse/);
+      const req = await peer.start({ proto: "req", dial: url });
+      const sent = req.send(Buffer.from("still there?"));
+      expect((await rep.recv()).toString()).toBe("still there?");
+      await sent;
+      await rep.send("yes");
+      expect((await req.recv()).toString()).toBe("yes");
+      expect(events).toEqual(["added"]);
+    });
+
     it("our PULL drops a frame above recvMaxSize with PORTABLE_E_MSG_TOO_LARGE, then takes the redialed pipe's next one", async () => {
       const pull = ours.pull({ recvMaxSize: 1024, recvTimeout: 1500 });
       const errors: string[] = [];
