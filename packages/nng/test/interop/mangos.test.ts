@@ -1,11 +1,13 @@
 // Interop with mangos v3.4.2 (Go, peers/mangos, built by the vitest
 // globalSetup): the shared cases of support/shared-cases.ts with no receive
 // limit on the mangos side, then PAIR v0 (which pynng_peer.py does not
-// drive) with us on each side, over both transports. Limits and restarts
+// drive) with us on each side, over both transports, one peer at a time,
+// and our dialer coming back to a restarted mangos PAIR. Limits and restarts
 // particular to mangos are in mangos-limits.test.ts.
 import { describe, expect, it } from "vitest";
 import {
   expectedDigest,
+  freePort,
   IpcDir,
   listenUrl,
   numbered,
@@ -62,6 +64,22 @@ describePeer(
           expect(await received).toMatchObject({ count: 300, digest: streamDigest(msgs) });
           if (weListen) await closeAndCheckFile(pair, url);
         });
+      });
+
+      it("our PAIR redials their PAIR restarted (killed) on the same URL; both ways work again", async () => {
+        const url = t === "ipc" ? dir.url("pair") : `tcp://127.0.0.1:${await freePort()}`;
+        const killed = await mangos.start({ proto: "pair", listen: url });
+        const pair = ours.pair();
+        await pair.dial(url);
+        await pair.send("before");
+        expect((await killed.recv()).toString()).toBe("before");
+        killed.proc.child.kill("SIGKILL"); // over ipc it leaves its socket file behind
+        await killed.proc.exited;
+        const theirs = await mangos.start({ proto: "pair", listen: url });
+        await pair.send("after"); // waits for the redialed pipe
+        expect((await theirs.recv()).toString()).toBe("after");
+        await theirs.send(Buffer.from("back"));
+        expect((await pair.recv()).toString()).toBe("back");
       });
 
       it("our PAIR keeps its first mangos peer and disconnects a second one", async () => {
