@@ -1,24 +1,12 @@
 // Interop with mangos v3.4.2 (Go, peers/mangos, built by the vitest
-// globalSetup): the shared cases of support/shared-cases.ts with no receive
-// limit on the mangos side, then PAIR v0 (which pynng_peer.py does not
-// drive) with us on each side, over both transports, one peer at a time,
-// and our dialer coming back to a restarted mangos PAIR. Limits and restarts
-// particular to mangos are in mangos-limits.test.ts.
-import { describe, expect, it } from "vitest";
-import {
-  expectedDigest,
-  freePort,
-  IpcDir,
-  listenUrl,
-  numbered,
-  requestPayloads,
-  streamDigest,
-  TRANSPORTS,
-} from "./support/fixtures.js";
-import type { LinePeer } from "./support/line-peer.js";
-import { cleanupHooks, closeAndCheckFile, listenOn, ours, rejection } from "./support/ours.js";
+// globalSetup): the shared cases of support/shared-cases.ts and
+// support/shared-pair-cases.ts, with no receive limit on the mangos side.
+// Limits and restarts particular to mangos are in mangos-limits.test.ts.
+import { IpcDir } from "./support/fixtures.js";
+import { cleanupHooks } from "./support/ours.js";
 import { describePeer, MANGOS_HINT, mangos, mangosAvailable } from "./support/peers.js";
-import { ROLES, sharedCases } from "./support/shared-cases.js";
+import { sharedCases } from "./support/shared-cases.js";
+import { sharedPairCases } from "./support/shared-pair-cases.js";
 
 const dir = new IpcDir();
 cleanupHooks(dir);
@@ -28,95 +16,7 @@ describePeer(
   mangosAvailable(),
   () => {
     sharedCases(mangos, dir);
-
-    describe.each(TRANSPORTS)("PAIR over %s", (t) => {
-      describe.each(ROLES)("$name", ({ weListen }) => {
-        it("our PAIR and their PAIR exchange messages both ways, intact and in order", async () => {
-          const pair = ours.pair();
-          let url = "";
-          let theirs: LinePeer;
-          if (weListen) {
-            url = await listenOn(pair, t, dir, "pair");
-            theirs = await mangos.start({ proto: "pair", dial: url });
-          } else {
-            theirs = await mangos.start({ proto: "pair", listen: await listenUrl(t, dir, "pair") });
-            await pair.dial(theirs.url);
-          }
-          // Echoed one at a time: empty, binary, 4 KiB, 1.5 MiB.
-          const payloads = requestPayloads();
-          const echoed = theirs.op({ op: "echo", count: payloads.length });
-          for (const p of payloads) {
-            await pair.send(p);
-            expect((await pair.recv()).equals(p)).toBe(true);
-          }
-          expect((await echoed).ok).toBe(true);
-          // Then a stream each way.
-          const got: Buffer[] = [];
-          const sent = theirs.op({ op: "sendmany", count: 300, size: 100 });
-          for (let i = 0; i < 300; i++) got.push(await pair.recv());
-          expect((await sent).ok).toBe(true);
-          expect(streamDigest(got)).toBe(expectedDigest(300, 100));
-          const msgs = Array.from({ length: 300 }, (_, i) =>
-            numbered(i, i % 100 === 0 ? 65536 : 64),
-          );
-          const received = theirs.op({ op: "recvmany", count: msgs.length });
-          for (const m of msgs) await pair.send(m);
-          expect(await received).toMatchObject({ count: 300, digest: streamDigest(msgs) });
-          if (weListen) await closeAndCheckFile(pair, url);
-        });
-      });
-
-      it("our PAIR redials their PAIR restarted (killed) on the same URL; both ways work again", async () => {
-        const url = t === "ipc" ? dir.url("pair") : `tcp://127.0.0.1:${await freePort()}`;
-        const killed = await mangos.start({ proto: "pair", listen: url });
-        const pair = ours.pair();
-        await pair.dial(url);
-        await pair.send("before");
-        expect((await killed.recv()).toString()).toBe("before");
-        killed.proc.child.kill("SIGKILL"); // over ipc it leaves its socket file behind
-        await killed.proc.exited;
-        const theirs = await mangos.start({ proto: "pair", listen: url });
-        await pair.send("after"); // waits for the redialed pipe
-        expect((await theirs.recv()).toString()).toBe("after");
-        await theirs.send(Buffer.from("back"));
-        expect((await pair.recv()).toString()).toBe("back");
-      });
-
-      it("our PAIR keeps its first mangos peer and disconnects a second one", async () => {
-        const pair = ours.pair();
-        const url = await listenOn(pair, t, dir, "pair");
-        const first = await mangos.start({ proto: "pair", dial: url });
-        await first.pipesUntil((n) => n === 1);
-        // mangos redials the refused second peer every 100 ms: it never stays attached.
-        const second = await mangos.start({ proto: "pair", dial: url });
-        const toSecond = second.op({ op: "recvmany", count: 1, timeout_ms: 1500 });
-        await pair.send("for the first");
-        expect((await first.recv()).toString()).toBe("for the first");
-        await first.send(Buffer.from("from the first"));
-        expect((await pair.recv()).toString()).toBe("from the first");
-        expect((await toSecond).count).toBe(0);
-        expect(pair.pipeCount).toBe(1);
-        expect(await second.pipesUntil((n) => n === 0)).toBe(0);
-      });
-
-      it("their PAIR keeps its first peer; our second PAIR gets nothing and is not attached", async () => {
-        const theirs = await mangos.start({
-          proto: "pair",
-          listen: await listenUrl(t, dir, "pair"),
-        });
-        const first = ours.pair();
-        await first.dial(theirs.url);
-        await theirs.pipesUntil((n) => n === 1);
-        const second = ours.pair({ recvTimeout: 1500 });
-        await second.dial(theirs.url, { blocking: false });
-        await theirs.send(Buffer.from("for the first"));
-        expect((await first.recv()).toString()).toBe("for the first");
-        await first.send("from the first");
-        expect((await theirs.recv()).toString()).toBe("from the first");
-        expect((await rejection(second.recv())).code).toBe("PORTABLE_E_TIMEOUT");
-        expect((await theirs.op({ op: "pipes" })).pipes).toBe(1);
-      });
-    });
+    sharedPairCases(mangos, dir);
   },
   MANGOS_HINT,
 );
