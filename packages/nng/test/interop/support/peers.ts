@@ -97,13 +97,13 @@ export const MANGOS: PeerProgram = {
   },
 };
 
-/**
- * mangos with no receive limit in the shared cases (its default is 1 MiB; the
- * limit cases in mangos.test.ts start it with recvMax omitted).
- */
 export const MANGOS_HINT =
   "install Go >= 1.21; the peer is built by `bash packages/nng/test/interop/peers/mangos/build.sh`";
 
+/**
+ * mangos with no receive limit in the shared cases (its default is 1 MiB; the
+ * limit cases in mangos-limits.test.ts start it with recvMax omitted).
+ */
 export const mangos = driver("mangos v3.4.2", MANGOS, { recvMax: 0 });
 
 // --- nngcat -----------------------------------------------------------------
