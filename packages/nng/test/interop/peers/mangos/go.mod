@@ -1,3 +1,5 @@
+// The mangos interop peer of the @portable-plugins/nng tests (see main.go).
+// mangos is pinned to exactly v3.4.2: the module proxy serves it by exact version only.
 module github.com/portable-plugins/nng/test/interop/peers/mangos
 
 go 1.21
