@@ -8,7 +8,7 @@ becomes the bound port). Every request line gets exactly one reply line:
     {"op":"recv","timeout_ms":5000}            -> {"ok":true,"hex":"..."}
     {"op":"sendmany","count":N,"size":S}       -> {"ok":true,"sent":N}
     {"op":"recvmany","count":N,"timeout_ms":T} -> {"ok":true,"count":n,"bytes":b,"digest":"..."}
-    {"op":"echo","count":N,"timeout_ms":T}     -> {"ok":true,"count":n}  (REP: send back each request)
+    {"op":"echo","count":N,"timeout_ms":T}     -> {"ok":true,"count":n}  (REP/PAIR: send back each message)
     {"op":"pipes"}                             -> {"ok":true,"pipes":n}
     {"op":"close"}                             -> {"ok":true}, then exit 0
 Failures answer {"ok":false,"error":"<pynng exception class>","message":"..."}.
@@ -30,7 +30,13 @@ import sys
 
 import pynng
 
-PROTOCOLS = {"req": pynng.Req0, "rep": pynng.Rep0, "push": pynng.Push0, "pull": pynng.Pull0}
+PROTOCOLS = {
+    "req": pynng.Req0,
+    "rep": pynng.Rep0,
+    "push": pynng.Push0,
+    "pull": pynng.Pull0,
+    "pair": pynng.Pair0,
+}
 
 
 def numbered(i: int, size: int) -> bytes:

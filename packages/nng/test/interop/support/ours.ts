@@ -2,8 +2,10 @@
 // becomes a PORTABLE_E_TIMEOUT with a message, not a vitest timeout), fast
 // reconnects, and a registry so afterEach closes whatever a test opened.
 import { existsSync } from "node:fs";
+import { afterAll, afterEach, expect } from "vitest";
 import {
   type NngError,
+  PairSocket,
   PullSocket,
   PushSocket,
   RepSocket,
@@ -11,8 +13,9 @@ import {
   type SocketOptions,
 } from "../../../src/index.js";
 import { type IpcDir, ipcPath, type Transport } from "./fixtures.js";
+import { assertNoneAlive, reapAll } from "./processes.js";
 
-export type Ours = ReqSocket | RepSocket | PushSocket | PullSocket;
+export type Ours = ReqSocket | RepSocket | PushSocket | PullSocket | PairSocket;
 
 const open = new Set<Ours>();
 
@@ -28,6 +31,7 @@ export const ours = {
   rep: (o: SocketOptions = {}) => track(new RepSocket({ ...FAST, ...o })),
   push: (o: SocketOptions = {}) => track(new PushSocket({ ...FAST, ...o })),
   pull: (o: SocketOptions = {}) => track(new PullSocket({ ...FAST, ...o })),
+  pair: (o: SocketOptions = {}) => track(new PairSocket({ ...FAST, ...o })),
 };
 
 function track<T extends Ours>(s: T): T {
@@ -71,4 +75,23 @@ export async function rejection(p: Promise<unknown>): Promise<NngError> {
     return e as NngError;
   }
   throw new Error("expected a rejection, but the operation succeeded");
+}
+
+/**
+ * The hooks of a test file whose peers close cleanly: after each test, our
+ * sockets are closed, every peer is reaped and no ipc file may remain (both
+ * libraries remove their own); after all, the directory is removed.
+ */
+export function cleanupHooks(dir: IpcDir): void {
+  afterEach(async () => {
+    await closeAllOurs();
+    await reapAll();
+    assertNoneAlive();
+    const left = dir.leftovers();
+    dir.clear();
+    expect(left).toEqual([]);
+  });
+  afterAll(() => {
+    dir.remove();
+  });
 }

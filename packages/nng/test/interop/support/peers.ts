@@ -1,12 +1,13 @@
-// Where the real peers live and how to drive them. No peer is ever mocked: a
+// Where the real peers live and how to start them. No peer is ever mocked: a
 // missing one fails the run in CI (with the command that installs it) and is
 // skipped with a visible warning elsewhere.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { describe, it } from "vitest";
-import { type Spawned, spawnPeer, within } from "./processes.js";
+import { describe, inject, it } from "vitest";
+import { driver, type PeerProgram } from "./line-peer.js";
+import { type Spawned, spawnPeer } from "./processes.js";
 
 const repoRoot = fileURLToPath(new URL("../../../../../", import.meta.url));
 const pynngScript = fileURLToPath(new URL("../peers/pynng_peer.py", import.meta.url));
@@ -47,12 +48,17 @@ export function loadNanomsg(): { ok: true; nano: Nanomsg } | { ok: false; reason
  * `describe` for one peer. Unavailable: in CI a failing test that says how to
  * install it; elsewhere a skipped block whose title carries the reason.
  */
-export function describePeer(name: string, avail: Availability, body: () => void): void {
+export function describePeer(
+  name: string,
+  avail: Availability,
+  body: () => void,
+  hint = SETUP_HINT,
+): void {
   if (avail.ok) {
     describe(name, body);
     return;
   }
-  const why = `${avail.reason}; ${SETUP_HINT}`;
+  const why = `${avail.reason}; ${hint}`;
   if (process.env.CI) {
     describe(name, () => {
       it("is installed (required in CI)", () => {
@@ -65,95 +71,40 @@ export function describePeer(name: string, avail: Availability, body: () => void
   describe.skip(`${name} (SKIPPED: ${why})`, body);
 }
 
-// --- pynng ------------------------------------------------------------------
+// --- JSON-lines peers: pynng (libnng) and mangos (Go) ---------------------------
 
-export interface PynngReply {
-  ok: boolean;
-  hex?: string;
-  count?: number;
-  bytes?: number;
-  digest?: string;
-  pipes?: number;
-  error?: string;
-  message?: string;
+export const PYNNG: PeerProgram = {
+  name: "pynng",
+  command: () => ({ cmd: pythonPath(), args: ["-u", pynngScript] }),
+};
+
+/** libnng through pynng, library defaults (NNG: no receive limit). */
+export const pynng = driver("libnng (pynng)", PYNNG);
+
+/** Built by the vitest globalSetup (build-peers.ts) into peers/mangos/build/. */
+export function mangosAvailable(): Availability {
+  const built = inject("mangosPeer");
+  if (!built) return { ok: false, reason: "the mangos peer was not built (no vitest globalSetup)" };
+  return built.ok ? { ok: true } : built;
 }
 
-export interface PynngOptions {
-  proto: "req" | "rep" | "push" | "pull";
-  listen?: string;
-  dial?: string;
-  resendMs?: number;
-  sendTimeoutMs?: number;
-}
+export const MANGOS: PeerProgram = {
+  name: "mangos",
+  command: () => {
+    const built = inject("mangosPeer");
+    if (!built?.ok) throw new Error(`mangos peer not built: ${built?.reason ?? "no globalSetup"}`);
+    return { cmd: built.path, args: [] };
+  },
+};
 
-/** One pynng socket in a child process, driven by JSON lines (see pynng_peer.py). */
-export class PynngPeer {
-  /** The resolved URL: for `tcp://host:0` listeners, the bound port. */
-  url = "";
-  private buffered = "";
-  private waiting: Array<(line: string) => void> = [];
+export const MANGOS_HINT =
+  "install Go >= 1.21; the peer is built by `bash packages/nng/test/interop/peers/mangos/build.sh`";
 
-  private constructor(readonly proc: Spawned) {
-    proc.child.stdout!.setEncoding("utf8");
-    proc.child.stdout!.on("data", (chunk: string) => {
-      this.buffered += chunk;
-      let nl = this.buffered.indexOf("\n");
-      while (nl >= 0) {
-        const line = this.buffered.slice(0, nl);
-        this.buffered = this.buffered.slice(nl + 1);
-        this.waiting.shift()?.(line);
-        nl = this.buffered.indexOf("\n");
-      }
-    });
-  }
-
-  static async start(opts: PynngOptions): Promise<PynngPeer> {
-    const args = ["-u", pynngScript, "--proto", opts.proto];
-    if (opts.listen) args.push("--listen", opts.listen);
-    if (opts.dial) args.push("--dial", opts.dial);
-    if (opts.resendMs !== undefined) args.push("--resend-ms", String(opts.resendMs));
-    if (opts.sendTimeoutMs !== undefined) {
-      args.push("--send-timeout-ms", String(opts.sendTimeoutMs));
-    }
-    const peer = new PynngPeer(spawnPeer(pythonPath(), args, `pynng ${opts.proto}`));
-    const ready = JSON.parse(await peer.nextLine(15_000, "READY")) as {
-      ready: boolean;
-      url?: string;
-    };
-    if (!ready.ready) throw new Error(`pynng peer failed to start: ${JSON.stringify(ready)}`);
-    peer.url = ready.url ?? "";
-    return peer;
-  }
-
-  private nextLine(ms: number, what: string): Promise<string> {
-    const line = new Promise<string>((resolve, reject) => {
-      this.waiting.push(resolve);
-      this.proc.exited.then(
-        (code) => reject(new Error(`pynng peer exited (${code}): ${this.proc.output().stderr}`)),
-        reject,
-      );
-    });
-    return within(ms, `pynng ${what}`, line);
-  }
-
-  /** Sends one op; replies come back in order, so ops may be pipelined. */
-  async op(req: Record<string, unknown>, ms = 20_000): Promise<PynngReply> {
-    const reply = this.nextLine(ms, String(req.op));
-    this.proc.child.stdin!.write(`${JSON.stringify(req)}\n`);
-    return JSON.parse(await reply) as PynngReply;
-  }
-
-  async send(data: Uint8Array): Promise<void> {
-    const r = await this.op({ op: "send", hex: Buffer.from(data).toString("hex") });
-    if (!r.ok) throw new Error(`pynng send failed: ${r.error} ${r.message}`);
-  }
-
-  async recv(timeoutMs = 10_000): Promise<Buffer> {
-    const r = await this.op({ op: "recv", timeout_ms: timeoutMs }, timeoutMs + 10_000);
-    if (!r.ok) throw new Error(`pynng recv failed: ${r.error} ${r.message}`);
-    return Buffer.from(r.hex ?? "", "hex");
-  }
-}
+/**
+ * mangos with no receive limit in the shared cases (its default is 1 MiB; the
+ * limit cases in mangos-limits.test.ts start it with recvMax omitted).
+ */
+export const mangos = driver("mangos v3.4.2", MANGOS, { recvMax: 0 });
 
 // --- nngcat -----------------------------------------------------------------
 
