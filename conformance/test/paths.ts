@@ -22,3 +22,4 @@ export const SPEC_ONLY_PYTHON = at("../../examples/spec-only-python");
 export const MIRROR_PROFILE = at("../profiles/mirror.yaml");
 export const PYTHON_KNOWN = at("../known-failures/python-sdk.txt");
 export const TS_KNOWN = at("../known-failures/ts-sdk.txt");
+export const KNOWN_DIR = at("../known-failures/");
