@@ -38,6 +38,8 @@ export interface StartSpec {
   /** Where the data source goes: `dataSource` (spec), `datasource` (Python SDK), `config`. */
   readonly dataSourceKey?: "dataSource" | "datasource" | "config" | undefined;
   readonly meta?: Partial<Meta> | undefined;
+  /** Leave `meta` out of the Control (a 1.x host's function start, §9.3.2 Q37). */
+  readonly withoutMeta?: boolean | undefined;
 }
 
 /** What came back for a command or a call. */
@@ -92,6 +94,8 @@ export class Session {
   readonly transcript: Transcript;
   readonly control: RepChannel;
   readonly output: string[] = [];
+  /** Panic and exception lines the plugin wrote (every process of the case). */
+  readonly crashes: string[] = [];
   readonly instances = new Map<string, Instance>();
   /** Source and sink instances after their stop, by label (for expectNoSource). */
   readonly stopped = new Map<string, Instance>();
@@ -144,7 +148,12 @@ export class Session {
     this.control.reset();
     for (const f of this.functions.values()) f.reset();
     this.handshake = undefined;
-    this.process = await PluginProcess.spawn(this.opts.launch, this.transcript, this.output);
+    this.process = await PluginProcess.spawn(
+      this.opts.launch,
+      this.transcript,
+      this.output,
+      this.crashes,
+    );
   }
 
   /** Waits for the first control request; returns the failure text if none came. */
@@ -185,7 +194,11 @@ export class Session {
             opId: spec.meta?.opId ?? spec.as,
             instanceId: spec.meta?.instanceId ?? 0,
           };
-    const control: Control = { symbolName: spec.symbol, meta, pluginType: WIRE_TYPE[spec.kind] };
+    const control: Control = {
+      symbolName: spec.symbol,
+      ...(spec.withoutMeta ? {} : { meta }),
+      pluginType: WIRE_TYPE[spec.kind],
+    };
     let config = spec.config;
     if (spec.dataSource !== undefined && spec.dataSourceKey === "config") {
       config = { ...config, datasource: spec.dataSource };
@@ -217,6 +230,12 @@ export class Session {
    * Returns the answer outcome and, for a function, a failure of its handshake.
    */
   async start(spec: StartSpec): Promise<{ outcome: Outcome; channelFailure?: string }> {
+    if (spec.withoutMeta && spec.kind !== "function") {
+      throw new ConformanceError(
+        "PORTABLE_E_CONF_SCENARIO",
+        "start: withoutMeta is for functions (sources and sinks need meta for their channels)",
+      );
+    }
     const control = this.buildControl(spec);
     const command = this.encode("start", control, spec);
     const key = spec.kind === "function" ? `function:${spec.symbol}` : spec.as;

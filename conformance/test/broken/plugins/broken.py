@@ -30,6 +30,7 @@ FLAWS = {
     "leaksocket",  # sink keeps its data listener (and its socket file) after the stop
     "badreply",  # function replies are not FuncReplies
     "noack",  # sink dials the ack channel but never acks
+    "refuseall",  # answers every command with an error text (refuses even good ones)
 }
 
 
@@ -50,6 +51,8 @@ class Plugin:
     def handle(self, req):
         if self.flaw == "garbage":
             return b"yes"
+        if self.flaw == "refuseall":
+            return self.answer_error("refused")
         try:
             cmd = json.loads(req)
             ctrl = json.loads(cmd["arg"])
