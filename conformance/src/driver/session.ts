@@ -19,6 +19,7 @@ import {
   sourceChannelUrl,
 } from "@portable-plugins/protocol";
 import { ConformanceError } from "../errors.js";
+import { describeHolders } from "../socket-holder.js";
 import { describeExit, type LaunchCommand, PluginProcess } from "./plugin-process.js";
 import { ExchangeError, RepChannel, type StopSignal } from "./rep-channel.js";
 import { SinkChannel } from "./sink-channel.js";
@@ -131,7 +132,7 @@ export class Session {
       if (NngError.is(err, "PORTABLE_E_ADDR_IN_USE")) {
         throw new ConformanceError(
           "PORTABLE_E_CONF_IN_USE",
-          `${ipcPath(this.control.url)} is live: another host runs a plugin named ${this.opts.plugin}; stop it first`,
+          `${ipcPath(this.control.url)} is live: another host runs a plugin named ${this.opts.plugin}, ${await describeHolders(ipcPath(this.control.url))}`,
           { path: ipcPath(this.control.url), cause: err },
         );
       }
@@ -422,7 +423,7 @@ export class Session {
       if (NngError.is(err, "PORTABLE_E_ADDR_IN_USE")) {
         throw new ConformanceError(
           "PORTABLE_E_CONF_IN_USE",
-          `${ipcPath(url)} is live: another process listens there (another host, or a plugin with the same function name)`,
+          `${ipcPath(url)} is live: another process listens there (another host, or a plugin with the same function name), ${await describeHolders(ipcPath(url))}`,
           { path: ipcPath(url), cause: err },
         );
       }
