@@ -7,7 +7,7 @@
 // against the builds themselves. Without Go the file skips; in CI it fails.
 
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -125,6 +125,28 @@ describe.skipIf(!HAS_GO)("the Go mirror (eKuiper's Go SDK), both SDK versions", 
       expect(report.ok).toBe(true);
     });
   }
+
+  it("replay of a sink that never acks is proven by its output file, and fails without it", async () => {
+    // The same profile, but the output named is not where the sink writes.
+    const wrong = join(work, "wrong-output.yaml");
+    writeFileSync(
+      wrong,
+      readFileSync(MIRROR_PROFILE, "utf8").replace(
+        /^(\s*output: ".*)\/out\.jsonl"/m,
+        '$1/elsewhere.jsonl"',
+      ),
+    );
+    const report = await runSuite({
+      subjects: [folders.newest!],
+      profile: wrong,
+      only: ["lifecycle/kill-and-replay-sink"],
+    });
+    const r = report.plugins[0]?.results[0];
+    expect(r?.verdict, formatReport(report)).toBe("fail");
+    expect(r?.reasons.join(" | ")).toMatch(
+      /step 9 \(expectDelivered\): \S+elsewhere\.jsonl after 5000 ms: \[\{"count":2\}\] not written/,
+    );
+  });
 
   it("a sink start with nobody on the ack path: the newest SDK refuses it, the 2023 SDK starts", async () => {
     const answers: Record<string, string | undefined> = {};
