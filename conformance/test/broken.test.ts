@@ -97,6 +97,14 @@ const corpus: readonly {
     id: "sink/acks-when-asked/drop",
     reason: /0 of 3 ack\(s\) within 5000 ms although the config has "requireAck": true/,
   },
+  {
+    plugin: "brk_raiseonstop",
+    flaw: "dies of an uncaught exception on a stop (the failure names it)",
+    only: "control/stop-without-meta",
+    id: "control/stop-without-meta",
+    reason:
+      /no answer: the plugin exit status 1 .*; the plugin crashed: RuntimeError: deliberate crash on stop/,
+  },
   // A plugin that refuses every command: each negative case must catch it
   // through its closing good start (expectServes), not pass on the refusal.
   ...[

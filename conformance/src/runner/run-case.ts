@@ -99,9 +99,11 @@ async function attempt(
     await session.teardown().catch(() => undefined);
     // A plugin that died: name the panic or exception it printed (its stderr drained first).
     if (ended) await Promise.race([ended.drained, sleep(1000)]);
-    const crash = session.crashes[0];
+    // The last such line: a Go panic is followed by its stack, a Python traceback ends with it.
+    const crash = session.crashes.at(-1);
     const failed = findings.findIndex((f) => f.status === "fail");
-    if (ended && crash !== undefined && failed >= 0) {
+    const code = ended?.exitStatus?.code;
+    if (code !== undefined && code !== null && code !== 0 && crash !== undefined && failed >= 0) {
       const f = findings[failed]!;
       findings[failed] = { ...f, reason: `${f.reason}; the plugin crashed: ${crash}` };
     }

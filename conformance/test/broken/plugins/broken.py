@@ -31,6 +31,7 @@ FLAWS = {
     "badreply",  # function replies are not FuncReplies
     "noack",  # sink dials the ack channel but never acks
     "refuseall",  # answers every command with an error text (refuses even good ones)
+    "raiseonstop",  # an uncaught exception on a stop: traceback on stderr, exit status 1
 }
 
 
@@ -64,6 +65,8 @@ class Plugin:
             if self.flaw == "crashonstop":
                 log("crashing on stop")
                 os._exit(3)
+            if self.flaw == "raiseonstop":
+                raise RuntimeError("deliberate crash on stop")
             return self.stop(ctrl)
         return self.answer_error("unknown command")
 
