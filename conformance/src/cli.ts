@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { killAllPlugins } from "./driver/plugin-process.js";
 import { unlinkHostFilesSync } from "./driver/session.js";
 import { ConformanceError } from "./errors.js";
-import { PRIVATE_TMP_ENV, probePrivateTmp, runInPrivateTmp } from "./private-tmp.js";
+import { OUTER_TMP, PRIVATE_TMP_ENV, probePrivateTmp, runInPrivateTmp } from "./private-tmp.js";
 import { toJunit } from "./report/junit.js";
 import { formatReport, progressLine } from "./report/terminal.js";
 import { runSuite } from "./runner/run-suite.js";
@@ -94,16 +94,21 @@ async function main(): Promise<number> {
     },
     ...(values["init-timeout"] ? { timeouts: { initMs: Number(values["init-timeout"]) } } : {}),
     onSubject: (label, n) => {
-      if (!quiet) process.stdout.write(`${label}: ${n} case(s)\n`);
+      if (!quiet) process.stdout.write(`${outer(label)}: ${n} case(s)\n`);
     },
     onCase: (r) => {
-      if (!quiet) process.stdout.write(`${progressLine(r)}\n`);
+      if (!quiet) process.stdout.write(`${outer(progressLine(r))}\n`);
     },
   });
-  process.stdout.write(`\n${formatReport(report)}\n`);
-  if (values.junit) await writeFile(values.junit, toJunit(report));
-  if (values.json) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\n${outer(formatReport(report))}\n`);
+  if (values.junit) await writeFile(values.junit, outer(toJunit(report)));
+  if (values.json) await writeFile(values.json, outer(`${JSON.stringify(report, null, 2)}\n`));
   return report.harnessErrors ? 2 : report.ok ? 0 : 1;
+}
+
+/** In a private /tmp: report the machine's paths as the user gave them (/tmp/…, not OUTER_TMP/…). */
+function outer(text: string): string {
+  return process.env[PRIVATE_TMP_ENV] === "1" ? text.replaceAll(`${OUTER_TMP}/`, "/tmp/") : text;
 }
 
 function asCommand(bin: string): string {

@@ -4,7 +4,7 @@
 // --shared-tmp) it names the holder of the path (pid and command).
 
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,10 +27,11 @@ afterAll(async () => {
 function cli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  subject = `${BROKEN}brk_none.json`,
 ): Promise<{ code: number | null; out: string }> {
   const child = spawn(
     process.execPath,
-    [CLI, `${BROKEN}brk_none.json`, "--only", "control/handshake", "--python", PYTHON, ...args],
+    [CLI, subject, "--only", "control/handshake", "--python", PYTHON, ...args],
     { env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";
@@ -71,10 +72,19 @@ describe.skipIf(!HAS_PYTHON)("a run beside another user's plugin of the same nam
     async () => {
       // In CI the namespace must be possible (root or user namespaces): say why not.
       expect(probe).toEqual({ ok: true });
-      const { code, out } = await cli([]);
-      expect(out).toMatch(/running in a private \/tmp \(mount namespace\)/);
-      expect(out).toMatch(/\| control\/handshake \| pass\s+\|/);
-      expect(code, out).toBe(0);
+      // A subject under the machine's /tmp is reachable inside, and reported by its own path.
+      const copy = mkdtempSync("/tmp/conformance-subject-");
+      cpSync(BROKEN, copy, { recursive: true });
+      try {
+        const { code, out } = await cli([], process.env, `${copy}/brk_none.json`);
+        expect(out).toMatch(/running in a private \/tmp \(mount namespace\)/);
+        expect(out).toMatch(/\| control\/handshake \| pass\s+\|/);
+        expect(out).toContain(`${copy}/brk_none.json (plugin brk_none)`);
+        expect(out).not.toContain(".outer-tmp");
+        expect(code, out).toBe(0);
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
     },
   );
 
