@@ -16,7 +16,7 @@ const PATH = "/tmp/plugin_brk_none.ipc";
 let holder: Server;
 
 beforeAll(async () => {
-  rmSync(PATH, { force: true });
+  // Never removes a file at PATH: run the tests in a private /tmp (docs: common brief).
   holder = createServer();
   await new Promise<void>((r) => holder.listen(PATH, r));
 });
