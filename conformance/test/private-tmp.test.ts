@@ -16,7 +16,7 @@ const PATH = "/tmp/plugin_brk_none.ipc";
 let holder: Server;
 
 beforeAll(async () => {
-  // Never removes a file at PATH: run the tests in a private /tmp (docs: common brief).
+  // Never removes a file at PATH (it could be a live socket of someone else): run in a private /tmp.
   holder = createServer();
   await new Promise<void>((r) => holder.listen(PATH, r));
 });
