@@ -2,13 +2,17 @@
 // portable-conformance <plugin...> [options]: runs the conformance suite as
 // the host of each plugin, one after another, and prints the report.
 // Exit status: 0 all conform (warnings allowed), 1 failures or unexpected
-// passes, 2 harness errors (the suite could not run everything).
+// passes, 2 harness errors (the suite could not run everything). On Linux it
+// first re-executes itself in a private /tmp (private-tmp.ts) unless told
+// --shared-tmp or the OS does not allow it.
 
 import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { killAllPlugins } from "./driver/plugin-process.js";
 import { unlinkHostFilesSync } from "./driver/session.js";
 import { ConformanceError } from "./errors.js";
+import { OUTER_TMP, PRIVATE_TMP_ENV, probePrivateTmp, runInPrivateTmp } from "./private-tmp.js";
 import { toJunit } from "./report/junit.js";
 import { formatReport, progressLine } from "./report/terminal.js";
 import { runSuite } from "./runner/run-suite.js";
@@ -29,6 +33,8 @@ const USAGE = `usage: portable-conformance <plugin...> [options]
   --node <bin>           Node.js for language "nodejs" (default: this node)
   --init-timeout <ms>    wait for the handshake (default 10000)
   --scenarios <dir>      scenario folder (default: the shipped scenarios)
+  --shared-tmp           run in the machine's /tmp instead of a private one
+                         (default: a private /tmp in a mount namespace, where allowed)
   -q, --quiet            no progress lines
   -h, --help`;
 
@@ -50,6 +56,21 @@ async function main(): Promise<number> {
     return 2;
   }
   const quiet = values.quiet === true;
+  if (!values["shared-tmp"] && process.env[PRIVATE_TMP_ENV] !== "1") {
+    const probe = probePrivateTmp();
+    if (probe.ok) return runInPrivateTmp(process.argv[1] ?? "", process.argv.slice(2));
+    process.stderr.write(
+      `portable-conformance: no private /tmp here (${probe.why}); running in the machine's /tmp, where reference SDK socket names (/tmp/plugin_<name>.ipc) can collide with other users' plugins\n`,
+    );
+  }
+  installCleanup();
+  if (!quiet) {
+    process.stdout.write(
+      process.env[PRIVATE_TMP_ENV] === "1"
+        ? "running in a private /tmp (mount namespace)\n"
+        : "running in the machine's /tmp\n",
+    );
+  }
   let knownFailures: string | undefined;
   const knownFailuresFor: Record<string, string> = {};
   for (const kf of values["known-failures"] ?? []) {
@@ -67,21 +88,31 @@ async function main(): Promise<number> {
     skip: values.skip ?? [],
     scenarioDir: values.scenarios,
     interpreters: {
-      ...(values.python ? { python: values.python } : {}),
-      ...(values.node ? { node: values.node } : {}),
+      // A path (not a bare command name) is taken from here, not from the plugin's folder.
+      ...(values.python ? { python: asCommand(values.python) } : {}),
+      ...(values.node ? { node: asCommand(values.node) } : {}),
     },
     ...(values["init-timeout"] ? { timeouts: { initMs: Number(values["init-timeout"]) } } : {}),
     onSubject: (label, n) => {
-      if (!quiet) process.stdout.write(`${label}: ${n} case(s)\n`);
+      if (!quiet) process.stdout.write(`${outer(label)}: ${n} case(s)\n`);
     },
     onCase: (r) => {
-      if (!quiet) process.stdout.write(`${progressLine(r)}\n`);
+      if (!quiet) process.stdout.write(`${outer(progressLine(r))}\n`);
     },
   });
-  process.stdout.write(`\n${formatReport(report)}\n`);
-  if (values.junit) await writeFile(values.junit, toJunit(report));
-  if (values.json) await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\n${outer(formatReport(report))}\n`);
+  if (values.junit) await writeFile(values.junit, outer(toJunit(report)));
+  if (values.json) await writeFile(values.json, outer(`${JSON.stringify(report, null, 2)}\n`));
   return report.harnessErrors ? 2 : report.ok ? 0 : 1;
+}
+
+/** In a private /tmp: report the machine's paths as the user gave them (/tmp/…, not OUTER_TMP/…). */
+function outer(text: string): string {
+  return process.env[PRIVATE_TMP_ENV] === "1" ? text.replaceAll(`${OUTER_TMP}/`, "/tmp/") : text;
+}
+
+function asCommand(bin: string): string {
+  return bin.includes("/") ? resolve(bin) : bin;
 }
 
 function parse() {
@@ -98,22 +129,26 @@ function parse() {
       node: { type: "string" },
       "init-timeout": { type: "string" },
       scenarios: { type: "string" },
+      "shared-tmp": { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
     },
   });
 }
 
-// Interrupted: take the plugins down with us (they run in their own process groups).
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    killAllPlugins();
-    unlinkHostFilesSync();
-    removeAllTempDirsSync();
-    process.exit(130);
-  });
+// Interrupted: take the plugins down with us (they run in their own process
+// groups). Only where the suite runs, not in a parent waiting for its re-execution.
+function installCleanup(): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      killAllPlugins();
+      unlinkHostFilesSync();
+      removeAllTempDirsSync();
+      process.exit(130);
+    });
+  }
+  process.once("exit", killAllPlugins);
 }
-process.once("exit", killAllPlugins);
 
 main().then(
   (code) => {

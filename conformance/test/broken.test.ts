@@ -97,6 +97,31 @@ const corpus: readonly {
     id: "sink/acks-when-asked/drop",
     reason: /0 of 3 ack\(s\) within 5000 ms although the config has "requireAck": true/,
   },
+  {
+    plugin: "brk_raiseonstop",
+    flaw: "dies of an uncaught exception on a stop (the failure names it)",
+    only: "control/stop-without-meta",
+    id: "control/stop-without-meta",
+    reason:
+      /no answer: the plugin exit status 1 .*; the plugin crashed: RuntimeError: deliberate crash on stop/,
+  },
+  // A plugin that refuses every command: each negative case must catch it
+  // through its closing good start (expectServes), not pass on the refusal.
+  ...[
+    "control/unknown-symbol",
+    "control/unknown-plugin-type",
+    "control/malformed-command",
+    "control/malformed-control",
+    "control/unknown-command",
+    "control/empty-rule-id/tick",
+    "control/stop-without-meta",
+  ].map((id) => ({
+    plugin: "brk_refuseall",
+    flaw: "refuses every command, good ones too",
+    only: id.replace("/tick", ""),
+    id,
+    reason: /expectServes\): afterwards a good start of source tick got "error: refused", not "ok"/,
+  })),
 ];
 
 describe.skipIf(!HAS_PYTHON)("the suite catches every broken plugin", () => {

@@ -22,3 +22,8 @@ export const SPEC_ONLY_PYTHON = at("../../examples/spec-only-python");
 export const MIRROR_PROFILE = at("../profiles/mirror.yaml");
 export const PYTHON_KNOWN = at("../known-failures/python-sdk.txt");
 export const TS_KNOWN = at("../known-failures/ts-sdk.txt");
+export const KNOWN_DIR = at("../known-failures/");
+export const GO_KNOWN = at("../known-failures/go-sdk.txt");
+/** The built CLI (turbo builds the package before its tests). */
+export const CLI = at("../dist/cli.js");
+export const GO_MIRROR_DIR = at("../../examples/go-mirror");

@@ -2,6 +2,7 @@
 // the schema refuses what the runner could not run, known-failures files
 // need a reason per entry, and globs select cases as documented.
 
+import { readdirSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadFeatures, loadProfile, parseKnownFailures, SCENARIO_DIR } from "../src/index.js";
 import { globToRegExp, matchesGlob } from "../src/scenario/glob.js";
 import { loadKnownFailures } from "../src/scenario/known-failures.js";
-import { MIRROR_PROFILE, PYTHON_KNOWN, TS_KNOWN } from "./paths.js";
+import { KNOWN_DIR, MIRROR_PROFILE, PYTHON_KNOWN, TS_KNOWN } from "./paths.js";
+
+const KNOWN_FAILURE_FILES = readdirSync(KNOWN_DIR).map((f) => join(KNOWN_DIR, f));
 
 let dir: string;
 beforeAll(async () => {
@@ -127,6 +130,29 @@ describe("known-failures files", () => {
     expect(() => parseKnownFailures("# reason\na/b\n\nc/d\n", "k.txt")).toThrow(
       /k\.txt:4: known failure "c\/d" has no "# reason" line/,
     );
+  });
+
+  it("never carry a reason over to the next entry", () => {
+    // Two entries under one comment: the second has no reason of its own.
+    expect(() => parseKnownFailures("# only for a/b\na/b\nc/d\n", "k.txt")).toThrow(
+      /k\.txt:3: known failure "c\/d" has no "# reason" line of its own/,
+    );
+  });
+
+  it("drop a header separated by a blank line: it is no entry's reason", () => {
+    expect(() => parseKnownFailures("# file header\n\na/b\n", "k.txt")).toThrow(
+      /k\.txt:3: known failure "a\/b"/,
+    );
+    expect(parseKnownFailures("# header\n\n# why\na/b\n", "k.txt")).toEqual([
+      { pattern: "a/b", reason: "why", file: "k.txt", line: 4 },
+    ]);
+  });
+
+  it("the shipped lists give every entry its own reason", async () => {
+    for (const f of KNOWN_FAILURE_FILES) {
+      const list = await loadKnownFailures(f);
+      for (const k of list) expect(k.reason, `${f}:${k.line}`).not.toBe("");
+    }
   });
 });
 

@@ -21,6 +21,13 @@ export interface ExitStatus {
 
 const TAIL_LINES = 40;
 
+/**
+ * Lines that say why a process died: a Go panic or fatal error, a Python
+ * exception line. Kept apart from the output tail, which a long stack trace
+ * would push them out of.
+ */
+const CRASH_LINE = /^(panic: |fatal error: |[A-Za-z_][\w.]*(Error|Exception)(: |$))/;
+
 /** Every plugin process still running, so an interrupted suite can kill them all. */
 const LIVE = new Set<PluginProcess>();
 
@@ -44,6 +51,8 @@ export class PluginProcess {
   readonly #output: string[];
   #exit: ExitStatus | undefined;
   readonly exited: Promise<ExitStatus>;
+  /** Resolves when the process has ended and its output streams are drained. */
+  readonly drained: Promise<void>;
 
   private constructor(child: ChildProcess, transcript: Transcript, output: string[]) {
     this.#child = child;
@@ -51,6 +60,7 @@ export class PluginProcess {
     this.#output = output;
     this.pid = child.pid as number;
     LIVE.add(this);
+    this.drained = new Promise((resolve) => child.once("close", () => resolve()));
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         LIVE.delete(this);
@@ -66,6 +76,7 @@ export class PluginProcess {
     cmd: LaunchCommand,
     transcript: Transcript,
     output: string[],
+    crashes: string[] = [],
   ): Promise<PluginProcess> {
     const child = spawn(cmd.file, [...cmd.args], {
       cwd: cmd.cwd,
@@ -97,6 +108,7 @@ export class PluginProcess {
         partial = lines.pop() ?? "";
         for (const line of lines) {
           output.push(`[${tag}] ${line}`);
+          if (CRASH_LINE.test(line)) crashes.push(line);
           if (output.length > TAIL_LINES) output.shift();
         }
       });

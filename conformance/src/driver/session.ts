@@ -19,6 +19,7 @@ import {
   sourceChannelUrl,
 } from "@portable-plugins/protocol";
 import { ConformanceError } from "../errors.js";
+import { describeHolders } from "../socket-holder.js";
 import { describeExit, type LaunchCommand, PluginProcess } from "./plugin-process.js";
 import { ExchangeError, RepChannel, type StopSignal } from "./rep-channel.js";
 import { SinkChannel } from "./sink-channel.js";
@@ -38,6 +39,8 @@ export interface StartSpec {
   /** Where the data source goes: `dataSource` (spec), `datasource` (Python SDK), `config`. */
   readonly dataSourceKey?: "dataSource" | "datasource" | "config" | undefined;
   readonly meta?: Partial<Meta> | undefined;
+  /** Leave `meta` out of the Control (a 1.x host's function start, §9.3.2 Q37). */
+  readonly withoutMeta?: boolean | undefined;
 }
 
 /** What came back for a command or a call. */
@@ -92,6 +95,8 @@ export class Session {
   readonly transcript: Transcript;
   readonly control: RepChannel;
   readonly output: string[] = [];
+  /** Panic and exception lines the plugin wrote (every process of the case). */
+  readonly crashes: string[] = [];
   readonly instances = new Map<string, Instance>();
   /** Source and sink instances after their stop, by label (for expectNoSource). */
   readonly stopped = new Map<string, Instance>();
@@ -127,7 +132,7 @@ export class Session {
       if (NngError.is(err, "PORTABLE_E_ADDR_IN_USE")) {
         throw new ConformanceError(
           "PORTABLE_E_CONF_IN_USE",
-          `${ipcPath(this.control.url)} is live: another host runs a plugin named ${this.opts.plugin}; stop it first`,
+          `${ipcPath(this.control.url)} is live: another host runs a plugin named ${this.opts.plugin}, ${await describeHolders(ipcPath(this.control.url))}`,
           { path: ipcPath(this.control.url), cause: err },
         );
       }
@@ -144,7 +149,12 @@ export class Session {
     this.control.reset();
     for (const f of this.functions.values()) f.reset();
     this.handshake = undefined;
-    this.process = await PluginProcess.spawn(this.opts.launch, this.transcript, this.output);
+    this.process = await PluginProcess.spawn(
+      this.opts.launch,
+      this.transcript,
+      this.output,
+      this.crashes,
+    );
   }
 
   /** Waits for the first control request; returns the failure text if none came. */
@@ -185,7 +195,11 @@ export class Session {
             opId: spec.meta?.opId ?? spec.as,
             instanceId: spec.meta?.instanceId ?? 0,
           };
-    const control: Control = { symbolName: spec.symbol, meta, pluginType: WIRE_TYPE[spec.kind] };
+    const control: Control = {
+      symbolName: spec.symbol,
+      ...(spec.withoutMeta ? {} : { meta }),
+      pluginType: WIRE_TYPE[spec.kind],
+    };
     let config = spec.config;
     if (spec.dataSource !== undefined && spec.dataSourceKey === "config") {
       config = { ...config, datasource: spec.dataSource };
@@ -217,6 +231,12 @@ export class Session {
    * Returns the answer outcome and, for a function, a failure of its handshake.
    */
   async start(spec: StartSpec): Promise<{ outcome: Outcome; channelFailure?: string }> {
+    if (spec.withoutMeta && spec.kind !== "function") {
+      throw new ConformanceError(
+        "PORTABLE_E_CONF_SCENARIO",
+        "start: withoutMeta is for functions (sources and sinks need meta for their channels)",
+      );
+    }
     const control = this.buildControl(spec);
     const command = this.encode("start", control, spec);
     const key = spec.kind === "function" ? `function:${spec.symbol}` : spec.as;
@@ -403,7 +423,7 @@ export class Session {
       if (NngError.is(err, "PORTABLE_E_ADDR_IN_USE")) {
         throw new ConformanceError(
           "PORTABLE_E_CONF_IN_USE",
-          `${ipcPath(url)} is live: another process listens there (another host, or a plugin with the same function name)`,
+          `${ipcPath(url)} is live: another process listens there (another host, or a plugin with the same function name), ${await describeHolders(ipcPath(url))}`,
           { path: ipcPath(url), cause: err },
         );
       }

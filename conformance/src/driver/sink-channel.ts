@@ -23,6 +23,8 @@ export class SinkChannel {
   readonly label: string;
   readonly acks: ReceivedAck[] = [];
   cursor = 0;
+  /** Row messages the plugin took. */
+  sent = 0;
   /** Connections the plugin made to the ack channel (0: it has no ack machinery at all). */
   ackConnections = 0;
   #ack = new PullSocket({ recvMaxSize: 0 });
@@ -94,6 +96,7 @@ export class SinkChannel {
     try {
       await this.#data.send(message);
       this.#transcript.sent(this.label, message);
+      this.sent++;
       return true;
     } catch (err) {
       this.#transcript.event(

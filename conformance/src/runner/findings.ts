@@ -27,7 +27,11 @@ export interface Observation {
   readonly text?: string | undefined;
   readonly none?: boolean;
   readonly noAckConnection?: boolean;
+  /** The plugin connected to the ack channel. */
+  readonly ackConnected?: boolean;
   readonly resultNotString?: boolean;
+  /** The subject's manifest language (quirks of one SDK apply to its language only). */
+  readonly language?: string;
   readonly peers?: number;
 }
 
@@ -49,6 +53,8 @@ export function mismatch(m: TextMatcher, text: string): string | undefined {
 function quirkMatches(when: QuirkWhen, o: Observation): boolean {
   if (when.none && !o.none) return false;
   if (when.noAckConnection && !o.noAckConnection) return false;
+  if (when.ackConnected && !o.ackConnected) return false;
+  if (when.language !== undefined && o.language !== when.language) return false;
   if (when.resultNotString && !o.resultNotString) return false;
   if (when.peersAbove !== undefined && !((o.peers ?? 0) > when.peersAbove)) return false;
   const textual =

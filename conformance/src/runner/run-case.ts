@@ -32,6 +32,8 @@ export interface CaseRunOptions {
 
 let sequence = 0;
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** A rule id no other run on this machine uses: `conf<pid>x<n>`. */
 function nextRule(): string {
   sequence += 1;
@@ -93,7 +95,18 @@ async function attempt(
       ? `${err.message} (${err.code})`
       : `harness bug: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
   } finally {
+    const ended = session.process && !session.process.running ? session.process : undefined;
     await session.teardown().catch(() => undefined);
+    // A plugin that died: name the panic or exception it printed (its stderr drained first).
+    if (ended) await Promise.race([ended.drained, sleep(1000)]);
+    // The last such line: a Go panic is followed by its stack, a Python traceback ends with it.
+    const crash = session.crashes.at(-1);
+    const failed = findings.findIndex((f) => f.status === "fail");
+    const code = ended?.exitStatus?.code;
+    if (code !== undefined && code !== null && code !== 0 && crash !== undefined && failed >= 0) {
+      const f = findings[failed]!;
+      findings[failed] = { ...f, reason: `${f.reason}; the plugin crashed: ${crash}` };
+    }
     const names = await readdir(DEFAULT_SOCKET_DIR).catch(() => [] as string[]);
     for (const n of names.filter((x) => x.startsWith(`${rule}_`))) {
       await rm(join(DEFAULT_SOCKET_DIR, n), { force: true }).catch(() => undefined);

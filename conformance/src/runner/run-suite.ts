@@ -9,6 +9,7 @@ import { ConformanceError } from "../errors.js";
 import { type KnownFailure, loadKnownFailures } from "../scenario/known-failures.js";
 import { loadFeatures, loadProfile } from "../scenario/load.js";
 import type { Feature, Profile } from "../scenario/types.js";
+import { describeHolders } from "../socket-holder.js";
 import { type Interpreters, launchCommand } from "../subject/launch.js";
 import { loadSubject } from "../subject/load.js";
 import type { Subject } from "../subject/types.js";
@@ -63,7 +64,7 @@ export async function assertControlFree(subject: Subject): Promise<void> {
   if (live) {
     throw new ConformanceError(
       "PORTABLE_E_CONF_IN_USE",
-      `${path} is live: another host is running a plugin named "${subject.name}". The reference SDKs derive the control channel from the name compiled into the plugin, so the suite cannot rename it; stop that host first.`,
+      `${path} is live: another host is running a plugin named "${subject.name}", ${await describeHolders(path)}. The reference SDKs derive the control channel from the name compiled into the plugin, so the suite cannot rename it.`,
       { path },
     );
   }

@@ -59,6 +59,7 @@ export async function start(p: StepParams["start"], ctx: StepContext): Promise<F
     dataSource: p.dataSource,
     dataSourceKey: p.dataSourceKey,
     meta,
+    withoutMeta: p.withoutMeta === true,
   });
   if (channelFailure) return fail(`function ${symbol}: ${channelFailure} (§5.3.3, §4.6)`);
   return impliedOk(ctx, `start of ${kind} ${symbol}`, outcome);
@@ -91,4 +92,51 @@ export async function expectAnswer(
     }
   }
   return judge(finding, observation, p);
+}
+
+const MANIFEST_KEY = { source: "sources", sink: "sinks", function: "functions" } as const;
+
+/**
+ * After a negative case: the plugin still works. A start of the case's symbol
+ * (else the first source, sink or function of the manifest) with its default
+ * config must be answered `ok`; a plugin that refuses every command would
+ * otherwise pass every negative case.
+ */
+export async function expectServes(
+  p: StepParams["expectServes"],
+  ctx: StepContext,
+): Promise<Finding> {
+  let kind = ctx.kind;
+  let symbol = ctx.symbol;
+  if (!kind || !symbol) {
+    for (const k of ["source", "sink", "function"] as const) {
+      const first = ctx.subject.manifest[MANIFEST_KEY[k]][0];
+      if (first !== undefined) {
+        kind = k;
+        symbol = first;
+        break;
+      }
+    }
+  }
+  if (!kind || !symbol) {
+    throw new ConformanceError(
+      "PORTABLE_E_CONF_SCENARIO",
+      "expectServes: the plugin offers no symbol",
+    );
+  }
+  const { outcome, channelFailure } = await ctx.session.start({
+    kind,
+    symbol,
+    as: kind === "function" ? symbol : "alive",
+    config: defaultConfig(ctx, kind, symbol),
+  });
+  let finding: Finding = PASS;
+  if (outcome.answer !== "ok") {
+    finding = fail(
+      `afterwards a good start of ${kind} ${symbol} got ${outcomeText(outcome)}, not "ok": the plugin no longer works, so its refusal above proves nothing (§4.2.2, §9.2)`,
+    );
+  } else if (channelFailure) {
+    finding = fail(`afterwards function ${symbol}: ${channelFailure} (§5.3.3)`);
+  }
+  return judge(finding, { text: outcome.answer, none: outcome.answer === undefined }, p);
 }

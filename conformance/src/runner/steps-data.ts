@@ -8,7 +8,7 @@ import type { Instance } from "../driver/session.js";
 import { SourceChannel } from "../driver/source-channel.js";
 import { ConformanceError } from "../errors.js";
 import type { StepParams } from "../scenario/types.js";
-import type { StepContext } from "./context.js";
+import { fill, profileSymbol, type StepContext } from "./context.js";
 import { type Finding, fail, judge, mismatch, PASS, warn } from "./findings.js";
 import { jsonContains, jsonEqual, short } from "./json-match.js";
 
@@ -79,7 +79,9 @@ export async function expectSource(
   }
   let finding: Finding = PASS;
   if (taken.length < count) {
-    finding = fail(`${taken.length} of ${count} items within ${within} ms (§4.4)`);
+    finding = fail(
+      `${taken.length} of ${count} items within ${within} ms (§4.4)${misrouted(ctx, p.as, channel.connections)}`,
+    );
   } else if (warnings.size > 0) {
     finding = warn(
       `tolerated by decoders, but not what the spec says: ${[...warnings].join(", ")} (§9.3.1)`,
@@ -145,6 +147,8 @@ export async function expectAck(p: StepParams["expectAck"], ctx: StepContext): P
   const observation = {
     none: acks.length === 0,
     noAckConnection: sink.ackConnections === 0,
+    ackConnected: sink.ackConnections > 0,
+    language: ctx.subject.language,
     text: taken[0]?.raw.toString("utf8"),
   };
   let finding: Finding = PASS;
@@ -226,4 +230,87 @@ function fileProblem(p: StepParams["expectFile"], text: string): string | undefi
     }
   }
   return undefined;
+}
+
+/** The rows a file holds: one per JSON line, the elements of a line that is an array. */
+function rowsOf(text: string): unknown[] {
+  const rows: unknown[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const v: unknown = JSON.parse(line);
+      if (Array.isArray(v)) rows.push(...v);
+      else rows.push(v);
+    } catch {
+      rows.push(line);
+    }
+  }
+  return rows;
+}
+
+/**
+ * The rows reached the sink's output. With the profile's `output` file for the
+ * sink, each row must appear in it (a line per row, or a line per message
+ * holding an array: implementations differ). Without one, acks are the only
+ * proof: every message acked passes, else a warning says delivery is unproven.
+ */
+export async function expectDelivered(
+  p: StepParams["expectDelivered"],
+  ctx: StepContext,
+): Promise<Finding> {
+  const inst = instance(ctx, p.as, "expectDelivered");
+  const sink = inst.sink;
+  if (!sink) throw new ConformanceError("PORTABLE_E_CONF_SCENARIO", "expectDelivered: not a sink");
+  const within = p.within ?? 5000;
+  const output = profileSymbol(ctx, "sink", inst.symbol)?.output;
+  if (output === undefined) {
+    const acks = await sink.waitAcks(sink.sent - sink.cursor, within);
+    const acked = sink.cursor + acks.length;
+    const finding =
+      acked >= sink.sent
+        ? PASS
+        : warn(
+            `delivery not proven: ${acked} of ${sink.sent} message(s) acked and the profile names no \`output\` file for sink ${inst.symbol}`,
+          );
+    return judge(finding, { none: acks.length === 0 }, p);
+  }
+  const path = fill(ctx, output);
+  const deadline = Date.now() + within;
+  for (;;) {
+    const text = await readFile(path, "utf8").catch(() => "");
+    const rows = rowsOf(text);
+    const missing = p.rows.filter((r) => !rows.some((x) => jsonEqual(x, r)));
+    if (missing.length === 0) return PASS;
+    if (Date.now() >= deadline) {
+      return judge(
+        fail(
+          `${path} after ${within} ms: ${short(missing)} not written (it holds ${short(rows)}); the sink did not take these rows (§5.3.2, §8.2)`,
+        ),
+        { text },
+        p,
+      );
+    }
+    await sleep(100);
+  }
+}
+
+/**
+ * Why a source instance's channel stayed silent, when the plugin dialled a
+ * sibling instance's channel instead (same rule and operator, another
+ * instanceId): the plugin ignores `instanceId` in the channel name.
+ */
+function misrouted(ctx: StepContext, as: string | undefined, connections: number): string {
+  if (connections > 0) return "";
+  const mine = ctx.session.instances.get(as ?? "main");
+  const m = mine?.control.meta;
+  if (!mine || !m) return "";
+  for (const other of ctx.session.instances.values()) {
+    const o = other.control.meta;
+    if (other === mine || !other.source || !o) continue;
+    if (o.ruleId !== m.ruleId || o.opId !== m.opId || o.instanceId === m.instanceId) continue;
+    if (other.source.connections > 1) {
+      return `; the plugin never connected to ${mine.source?.url} but connected ${other.source.connections} times to ${other.source.url}: rows of instance ${m.instanceId} arrived on instance ${o.instanceId}'s channel, the plugin ignores instanceId (§4.3, §5.1)`;
+    }
+  }
+  return "";
 }

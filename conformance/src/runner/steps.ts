@@ -32,6 +32,8 @@ const STEPS: { [K in StepName]: Runner<K> } = {
   sendSink: data.sendSink,
   expectAck: data.expectAck,
   expectFile: data.expectFile,
+  expectDelivered: data.expectDelivered,
+  expectServes: control.expectServes,
   call: fn.call,
   expectReply: fn.expectReply,
   idle: proc.idle,

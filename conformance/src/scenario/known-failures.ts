@@ -1,8 +1,10 @@
 // Known-failures files (as connectrpc/conformance's known_failing.txt): one
-// glob pattern of case ids per line, and every entry preceded by at least one
-// `# reason` line saying why it fails. A case that matches and fails is an
-// expected failure; one that matches and passes fails the run, so the list
-// only ever shrinks.
+// glob pattern of case ids per line, each directly preceded by its own
+// `# reason` line(s). A reason belongs to the one entry right below it: a
+// blank line drops comment lines not yet used (a file header), and an entry
+// uses up its reason, so the next entry needs its own. A case that matches
+// and fails is an expected failure; one that matches and passes fails the
+// run, so the list only ever shrinks.
 
 import { readFile } from "node:fs/promises";
 import { ConformanceError } from "../errors.js";
@@ -31,11 +33,12 @@ export function parseKnownFailures(text: string, file: string): KnownFailure[] {
     if (reason.length === 0) {
       throw new ConformanceError(
         "PORTABLE_E_CONF_SCENARIO",
-        `${file}:${i + 1}: known failure "${line}" has no "# reason" line above it`,
+        `${file}:${i + 1}: known failure "${line}" has no "# reason" line of its own directly above it (each entry needs one)`,
         { path: file },
       );
     }
     entries.push({ pattern: line, reason: reason.join(" "), file, line: i + 1 });
+    reason = [];
   }
   return entries;
 }

@@ -18,6 +18,8 @@ export interface TextMatcher {
 export interface QuirkWhen extends TextMatcher {
   readonly none?: true;
   readonly noAckConnection?: true;
+  readonly ackConnected?: true;
+  readonly language?: "go" | "python" | "nodejs";
   readonly resultNotString?: true;
   readonly peersAbove?: number;
 }
@@ -43,6 +45,8 @@ export interface StartParams {
   readonly ruleId?: string;
   readonly opId?: string;
   readonly instanceId?: number;
+  /** Send the Control without `meta` (PROTOCOL.md §4.3, §9.3.2 Q32, Q37). */
+  readonly withoutMeta?: true;
 }
 
 export interface StepParams {
@@ -79,6 +83,12 @@ export interface StepParams {
     readonly count?: number;
     readonly within?: number;
   };
+  expectDelivered: Checked & {
+    readonly as?: string;
+    readonly rows: readonly JsonValue[];
+    readonly within?: number;
+  };
+  expectServes: Checked;
   expectFile: Checked & {
     readonly path: string;
     readonly lines?: readonly JsonValue[];
@@ -136,6 +146,8 @@ export interface Feature {
 export interface ProfileSymbol {
   readonly config?: JsonObject;
   readonly args?: readonly JsonValue[];
+  /** Sinks: the file the sink writes its rows to as JSON lines, for expectDelivered. */
+  readonly output?: string;
   readonly cases?: readonly {
     readonly name: string;
     readonly description: string;

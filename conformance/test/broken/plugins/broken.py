@@ -30,6 +30,8 @@ FLAWS = {
     "leaksocket",  # sink keeps its data listener (and its socket file) after the stop
     "badreply",  # function replies are not FuncReplies
     "noack",  # sink dials the ack channel but never acks
+    "refuseall",  # answers every command with an error text (refuses even good ones)
+    "raiseonstop",  # an uncaught exception on a stop: traceback on stderr, exit status 1
 }
 
 
@@ -50,6 +52,8 @@ class Plugin:
     def handle(self, req):
         if self.flaw == "garbage":
             return b"yes"
+        if self.flaw == "refuseall":
+            return self.answer_error("refused")
         try:
             cmd = json.loads(req)
             ctrl = json.loads(cmd["arg"])
@@ -61,6 +65,8 @@ class Plugin:
             if self.flaw == "crashonstop":
                 log("crashing on stop")
                 os._exit(3)
+            if self.flaw == "raiseonstop":
+                raise RuntimeError("deliberate crash on stop")
             return self.stop(ctrl)
         return self.answer_error("unknown command")
 
