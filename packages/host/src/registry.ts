@@ -177,8 +177,8 @@ export class Registry {
 
   /** Installs plugin `name` from a zip path, folder, file:// or http(s):// URL. */
   install(name: string, from: string, opts: InstallOptions = {}): Promise<InstalledPlugin> {
-    checkPluginName(name);
     return this.#change("install", name, opts.signal, async (signal) => {
+      checkPluginName(name);
       const target = this.#dirOf(name);
       const conflict = async () => {
         const onDisk = await stat(target).then(

@@ -115,7 +115,12 @@ describe("portable CLI", () => {
     const zip = await writeZip(root, "mirror.zip", fakePlugin());
     const r = await cli("install", zip);
     expect(r).toMatchObject({ code: 0, stdout: "portable plugin mirror is created\n" });
-    expect(await readdir(join(dataDir, "plugins", "portable"))).toEqual(["mirror", "preloaded"]);
+    // .host.lock: serve holds the folder (one host per data folder).
+    expect(await readdir(join(dataDir, "plugins", "portable"))).toEqual([
+      ".host.lock",
+      "mirror",
+      "preloaded",
+    ]);
   });
 
   it("install <dir> --name installs a folder", async () => {
