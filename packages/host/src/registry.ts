@@ -197,7 +197,7 @@ export class Registry {
         ...this.#stage,
         accept: (candidate: InstalledPlugin) => this.#index.checkFree(candidate),
       };
-      const source = await fetchPackage(from, stage, signal);
+      const source = await this.#fetch(from, stage, signal, "install", name);
       try {
         return await this.#locked(name, "install", signal, async () => {
           await conflict();
@@ -210,6 +210,16 @@ export class Registry {
         await source.cleanup();
       }
     });
+  }
+
+  /** Fetches `from` under `signal`; a failure after the signal fired is the cancellation. */
+  async #fetch(from: string, stage: StageOptions, signal: AbortSignal, what: string, name: string) {
+    try {
+      return await fetchPackage(from, stage, signal);
+    } catch (err) {
+      throwIfCancelled(signal, `${what} of plugin ${name}`, name);
+      throw err;
+    }
   }
 
   /** Stages under `signal`; an error after the signal fired is reported as the cancellation. */
@@ -272,7 +282,7 @@ export class Registry {
         ...this.#stage,
         accept: (candidate: InstalledPlugin) => this.#index.checkFree(candidate, name),
       };
-      const source = await fetchPackage(from, stage, signal);
+      const source = await this.#fetch(from, stage, signal, "update", name);
       try {
         return await this.#locked(name, "update", signal, async () => {
           this.#require(name);
