@@ -174,7 +174,7 @@ describe("portable serve: install.sh", () => {
   it("SIGTERM ends running install scripts and serve exits, leaving nothing behind", async () => {
     const root = await tempDir();
     const dataDir = join(root, "data");
-    const server = await serveOn(dataDir, "--install-timeout", "60000");
+    const server = await serveOn(dataDir);
     const dir = await writeFolder(
       join(root, "slow"),
       fakePlugin({ files: { "install.sh": WAITING_SCRIPT } }),
