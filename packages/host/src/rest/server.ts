@@ -165,6 +165,13 @@ export async function createRestServer(
       }
     },
   });
+  // An empty JSON body is no body (a DELETE from curl with a JSON content type).
+  const json = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    const text = body.toString();
+    if (text === "") return done(null, undefined);
+    json(req, text, done);
+  });
   const routes = new RouteTable();
   app.addHook("onRoute", (route) => routes.add(route.url, route.method));
 
