@@ -5,15 +5,17 @@
 // 500 from an unexpected exception, never a stack), no request may hang, and
 // the server must still answer /ping afterwards.
 
+import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "../src/registry.js";
 import { createRestServer, type RestServer } from "../src/rest/server.js";
-import { fakePlugin, tempDir, writeFolder, writeZip } from "./helpers.js";
+import { fakePlugin, writeFolder, writeZip } from "./helpers.js";
 
 const BUDGET_MS = Number(process.env["PORTABLE_FUZZ_MS"] ?? 8000);
 const ANSWER_MS = 5000;
@@ -41,6 +43,8 @@ function send(port: number, r: Sent): Promise<Answer> {
         path: r.path,
         headers: r.headers,
         setHost: !("host" in r.headers),
+        // One connection per request: a body the server did not read must not become the next request.
+        agent: false,
       },
       (res) => {
         let text = "";
@@ -93,7 +97,8 @@ describe("REST fuzz", () => {
   let files: string[];
 
   beforeAll(async () => {
-    root = await tempDir("host-fuzz-");
+    // Not tempDir(): that one is removed after each test, and the server uses it for the whole file.
+    root = await mkdtemp(join(tmpdir(), "host-fuzz-"));
     const registry = new Registry({
       pluginsDir: join(root, "plugins"),
       installScriptTimeoutMs: 2000,
@@ -108,7 +113,10 @@ describe("REST fuzz", () => {
     files = [zip, bad, pathToFileURL(other).href, "http://127.0.0.1:1/p.zip", `${zip}?x#y`];
     server = await createRestServer(registry, undefined, { port: 0 });
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await rm(root, { recursive: true, force: true, maxRetries: 3 });
+  });
 
   const segment = fc.oneof(
     fc.constantFrom(

@@ -158,7 +158,14 @@ export async function createRestServer(
       void sendError(reply, bad, "bad request", 400);
     },
     clientErrorHandler: (err, socket) => {
-      if (socket.writable && !(err as NodeJS.ErrnoException).code?.startsWith("ECONN")) {
+      // Answer only when no answer was started on this connection (as Node's own handler).
+      const current = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      const answering = current?.headersSent === true;
+      if (
+        socket.writable &&
+        !answering &&
+        !(err as NodeJS.ErrnoException).code?.startsWith("ECONN")
+      ) {
         socket.end(rawBadRequest(`malformed HTTP request: ${err.message}`));
       } else {
         socket.destroy();
