@@ -76,6 +76,8 @@ export async function runInstallScript(dir: string, opts: InstallScriptOptions):
   );
   clearTimeout(timer);
   opts.signal?.removeEventListener("abort", killGroup);
+  // Whatever the script left running in its group goes with it.
+  killGroup();
   if (opts.logFile) {
     await mkdir(dirname(opts.logFile), { recursive: true });
     await writeFile(opts.logFile, output);

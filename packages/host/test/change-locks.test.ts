@@ -120,6 +120,26 @@ describe("per-plugin locks", () => {
   });
 });
 
+describe("loadAll runs alone", () => {
+  it("waits for a change in progress instead of removing its staging folder as a leftover", async () => {
+    const root = await tempDir();
+    const registry = new Registry({
+      pluginsDir: join(root, "plugins"),
+      installScriptTimeoutMs: 30_000,
+    });
+    const dir = await writeFolder(join(root, "p"), plugin("p", { "install.sh": WAITING_SCRIPT }));
+    const go = join(root, "go");
+    const install = registry.install("p", dir, { shellParas: [join(root, "pid"), go] });
+    await waitForFile(join(root, "pid"));
+    const load = registry.loadAll();
+    expect(await within(load, 300)).toBe("still waiting");
+    await writeFile(go, "");
+    expect((await install).name).toBe("p");
+    expect(await load).toMatchObject({ loaded: [], failed: [] });
+    expect(registry.list().map((p) => p.name)).toEqual(["p"]);
+  });
+});
+
 describe("install.sh bounds", () => {
   it("a timeout kills the script's whole process group", async () => {
     const root = await tempDir();
@@ -139,6 +159,20 @@ describe("install.sh bounds", () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await running(Number(await waitForFile(join(root, "pid"))))).toBe(false);
     expect(await running(Number(await waitForFile(join(root, "pid.child"))))).toBe(false);
+  });
+
+  it("ends what a successful script left running in its process group", async () => {
+    const root = await tempDir();
+    const registry = new Registry({ pluginsDir: join(root, "plugins") });
+    const script = 'sleep 300 >/dev/null 2>&1 &\necho $! > "$1"\n';
+    const dir = await writeFolder(join(root, "p"), plugin("p", { "install.sh": script }));
+    await registry.install("p", dir, { shellParas: [join(root, "bg")] });
+    const pid = Number(await waitForFile(join(root, "bg")));
+    try {
+      expect(await running(pid)).toBe(false);
+    } finally {
+      if (await running(pid)) process.kill(pid, "SIGKILL");
+    }
   });
 
   it("returns when the script exits, even if a daemon it left holds its output open", async () => {
