@@ -4,20 +4,18 @@
 // Host, cross-site, wrong method, unknown path, malformed request) answers in
 // the API's error shape; a change whose client went away is cancelled.
 
-import { stat } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import type { JsonValue } from "@portable-plugins/protocol";
 import { PluginStatus } from "@portable-plugins/protocol";
-import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyError } from "fastify";
 import { HostError } from "../errors.js";
 import type { SymbolKind } from "../names.js";
 import { toPluginInfo } from "../plugin.js";
 import type { Registry } from "../registry.js";
 import { type PluginRuntime, stoppedStatus } from "../runtime.js";
 import { bearerMatches, isLoopbackHost } from "./auth.js";
-import { errorResponse } from "./errors.js";
 import { refuseCrossSite, refuseHost } from "./guard.js";
 import { RouteTable } from "./methods.js";
+import { checkUri, clientGone, notFound, rawBadRequest, sendError, sendText } from "./replies.js";
 
 export interface RestServerOptions {
   /** Address to listen on (default 127.0.0.1). Anything but loopback needs `token`. */
@@ -63,72 +61,7 @@ const KINDS: Record<string, SymbolKind> = {
   functions: "function",
 };
 
-/**
- * A URL of a zip (PROTOCOL.md §6.7): the file is read by the server, not sent.
- * Our one extension: a `file://` URL may name a plugin folder.
- */
-async function checkUri(file: string): Promise<void> {
-  const bad = (why: string) =>
-    new HostError("PORTABLE_E_BAD_REQUEST", `invalid uri ${file}: ${why}`, { url: file });
-  if (!/^(https?|file):\/\//i.test(file)) throw bad("use http://, https:// or file://");
-  let url: URL;
-  try {
-    url = new URL(file);
-  } catch {
-    throw bad("not a URL");
-  }
-  if (url.pathname.toLowerCase().endsWith(".zip")) return;
-  if (url.protocol === "file:") {
-    const isDir = await stat(fileURLToPath(url)).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (isDir) return;
-  }
-  throw bad("must end in .zip");
-}
-
 const shellParas = (body: PluginBody) => (body.shellParas ? { shellParas: body.shellParas } : {});
-
-function sendError(
-  reply: FastifyReply,
-  err: unknown,
-  prefix: string,
-  statusOverride?: number,
-): FastifyReply {
-  const { status, body } = errorResponse(err, prefix);
-  return reply
-    .code(statusOverride ?? status)
-    .type("application/json")
-    .send(body);
-}
-
-/** Fires when the client's connection closes before the answer was sent. */
-function clientGone(req: FastifyRequest, reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  const gone = () => {
-    if (!reply.raw.writableFinished) {
-      controller.abort(new Error(`the client of ${req.method} ${req.url} went away`));
-    }
-  };
-  reply.raw.once("close", gone);
-  return controller.signal;
-}
-
-/** The raw answer to a request too malformed to reach fastify (bad request line, headers). */
-function rawBadRequest(message: string): string {
-  const body = JSON.stringify({ error: 1000, message, code: "PORTABLE_E_BAD_REQUEST" });
-  return (
-    "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n" +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
-  );
-}
-
-function sendText(reply: FastifyReply, status: number, text: string): FastifyReply {
-  return reply.code(status).type("text/plain; charset=utf-8").send(text);
-}
-
-const notFound = () => new HostError("PORTABLE_E_NOT_FOUND", "not found");
 
 /**
  * Starts the REST server for `registry`. `runtime` answers status requests
