@@ -22,6 +22,8 @@ export interface DownloadOptions {
   readonly maxBytes: number;
   /** Folder for the temporary file (beside the plugins, so a rename never crosses devices). */
   readonly tmpDir: string;
+  /** Aborts the download (client gone, host stopping). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface PackageSource {
@@ -76,7 +78,8 @@ async function fetchToFile(url: string, opts: DownloadOptions): Promise<PackageS
   const file = join(opts.tmpDir, `.download-${randomBytes(6).toString("hex")}.zip`);
   const cleanup = () => rm(file, { force: true });
   const doFetch: FetchFn = opts.fetch ?? ((input, init) => fetch(input, init));
-  const signal = AbortSignal.timeout(opts.timeoutMs);
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
   try {
     const res = await doFetch(url, { signal });
     if (!res.ok) {
@@ -104,7 +107,11 @@ async function fetchToFile(url: string, opts: DownloadOptions): Promise<PackageS
   } catch (err) {
     await cleanup();
     if (HostError.is(err)) throw err;
-    const detail = signal.aborted ? `timed out after ${opts.timeoutMs} ms` : (err as Error).message;
+    const detail = opts.signal?.aborted
+      ? `stopped: ${opts.signal.reason instanceof Error ? opts.signal.reason.message : String(opts.signal.reason)}`
+      : timeout.aborted
+        ? `timed out after ${opts.timeoutMs} ms`
+        : (err as Error).message;
     throw downloadError(`fail to download file ${url}: ${detail}`, url, err);
   }
 }

@@ -52,7 +52,15 @@ export type HostErrorCode =
   /** A source sent an error item (PROTOCOL.md §4.4.2). */
   | "PORTABLE_E_SOURCE"
   /** The proxy or the host was closed while the operation waited, or is used after close. */
-  | "PORTABLE_E_CLOSED";
+  | "PORTABLE_E_CLOSED"
+  /** An install, update or uninstall was cancelled before it changed anything (client gone, host stopping). */
+  | "PORTABLE_E_CANCELLED"
+  /** The plugins folder is in use by another host (its lock file names a live pid). */
+  | "PORTABLE_E_LOCKED"
+  /** A REST request was refused: a Host name not allowed without a token, or a cross-site browser request. */
+  | "PORTABLE_E_FORBIDDEN"
+  /** A REST request used a method the path does not serve (405, with `Allow`). */
+  | "PORTABLE_E_METHOD";
 
 export interface HostErrorContext {
   /** The plugin concerned. */

@@ -1,8 +1,9 @@
-// Installing from a folder: its tree is copied into the staging folder under
-// the same limits and link rules as an archive, so a folder install is never
-// a way around them.
+// Installing from a folder: its tree is measured first (entries, sizes, file
+// types) and refused before anything is copied when it breaks a limit; then
+// it is copied into the staging folder under the same limits and link rules
+// as an archive, so a folder install is never a way around them.
 
-import { chmod, copyFile, lstat, mkdir, readdir, readlink } from "node:fs/promises";
+import { chmod, copyFile, lstat, mkdir, readdir, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { HostError } from "./errors.js";
 import { type PendingLink, placeSymlinks } from "./safe-links.js";
@@ -12,11 +13,15 @@ function limitError(message: string, path: string): HostError {
   return new HostError("PORTABLE_E_ZIP_LIMIT", message, { path });
 }
 
-/** Copies the tree at `src` into the existing, empty `dest`. */
-export async function copyFolder(src: string, dest: string, limits: ExtractLimits): Promise<void> {
-  const links: PendingLink[] = [];
-  const state = { entries: 0, bytes: 0 };
+type Item =
+  | { readonly kind: "dir"; readonly key: string }
+  | { readonly kind: "link"; readonly key: string; readonly target: string }
+  | { readonly kind: "file"; readonly key: string; readonly mode: number };
 
+/** Walks `src` without copying; throws as soon as the tree breaks a limit. */
+async function measure(src: string, limits: ExtractLimits): Promise<Item[]> {
+  const items: Item[] = [];
+  const state = { entries: 0, bytes: 0 };
   async function walk(rel: string): Promise<void> {
     const names = await readdir(join(src, rel));
     for (const name of names.sort()) {
@@ -26,12 +31,11 @@ export async function copyFolder(src: string, dest: string, limits: ExtractLimit
         throw limitError(`folder has more than ${limits.maxEntries} entries`, key);
       }
       const from = join(src, key);
-      const to = join(dest, key);
       const info = await lstat(from);
       if (info.isSymbolicLink()) {
-        links.push({ key, target: await readlink(from) });
+        items.push({ kind: "link", key, target: await readlink(from) });
       } else if (info.isDirectory()) {
-        await mkdir(to);
+        items.push({ kind: "dir", key });
         await walk(key);
       } else if (info.isFile()) {
         if (info.size > limits.maxEntryBytes) {
@@ -42,10 +46,9 @@ export async function copyFolder(src: string, dest: string, limits: ExtractLimit
         }
         state.bytes += info.size;
         if (state.bytes > limits.maxTotalBytes) {
-          throw limitError(`folder exceeds ${limits.maxTotalBytes} bytes in total`, key);
+          throw limitError(`folder holds more than ${limits.maxTotalBytes} bytes in total`, key);
         }
-        await copyFile(from, to);
-        await chmod(to, (info.mode & 0o777) | 0o600);
+        items.push({ kind: "file", key, mode: (info.mode & 0o777) | 0o600 });
       } else {
         throw new HostError("PORTABLE_E_ZIP", `${key} is not a regular file, folder or link`, {
           path: key,
@@ -53,7 +56,29 @@ export async function copyFolder(src: string, dest: string, limits: ExtractLimit
       }
     }
   }
-
   await walk("");
+  return items;
+}
+
+/** Copies the tree at `src` into the existing, empty `dest`. */
+export async function copyFolder(src: string, dest: string, limits: ExtractLimits): Promise<void> {
+  const items = await measure(src, limits);
+  const links: PendingLink[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const to = join(dest, item.key);
+    if (item.kind === "dir") await mkdir(to);
+    else if (item.kind === "link") links.push({ key: item.key, target: item.target });
+    else {
+      await copyFile(join(src, item.key), to);
+      // The folder may have changed since it was measured: count what was copied.
+      const { size } = await stat(to);
+      bytes += size;
+      if (size > limits.maxEntryBytes || bytes > limits.maxTotalBytes) {
+        throw limitError(`file ${item.key} grew past the limits while being copied`, item.key);
+      }
+      await chmod(to, item.mode);
+    }
+  }
   await placeSymlinks(dest, links);
 }

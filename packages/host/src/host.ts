@@ -2,6 +2,8 @@
 // plugins, their files and configurations) and a Supervisor (their
 // processes), and hands out proxies for symbols: sources to read, sinks to
 // write, functions to call. Processes start lazily on first use by default.
+// A host holds a lock on its plugins folder (`lock()`, taken by `load()` and
+// by its own install/update/uninstall) so a second host cannot share it.
 
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -11,6 +13,7 @@ import {
   type Meta,
   type PluginStatus,
 } from "@portable-plugins/protocol";
+import { DataDirLock } from "./data-lock.js";
 import { HostError } from "./errors.js";
 import type { PluginRuntimeInfo } from "./managed-plugin.js";
 import type { SymbolKind } from "./names.js";
@@ -20,6 +23,7 @@ import { checkInstance, type InstanceMeta, type ProxyDeps } from "./proxies/inst
 import { SinkProxy } from "./proxies/sink.js";
 import { type SourceOptions, SourceProxy } from "./proxies/source.js";
 import {
+  type ChangeOptions,
   type InstallOptions,
   type LoadReport,
   Registry,
@@ -60,6 +64,7 @@ export class PortableHost {
   readonly supervisor: Supervisor;
   readonly #keys = new Set<string>();
   readonly #open = new Set<OpenProxy>();
+  readonly #lock: DataDirLock;
   #functionIds = 0;
   #closing: Promise<void> | undefined;
 
@@ -79,24 +84,40 @@ export class PortableHost {
       ...(logDir === undefined ? {} : { logDir }),
       runtime: this.supervisor,
     });
+    this.#lock = new DataDirLock(this.registry.pluginsDir);
+  }
+
+  /**
+   * Takes the lock of the plugins folder (`<pluginsDir>/.host.lock`, holding
+   * this pid): throws PORTABLE_E_LOCKED while another live host holds it; a
+   * lock left by a dead process is taken over. Released by close().
+   * Idempotent. Anyone using `registry` directly calls this first.
+   */
+  async lock(): Promise<void> {
+    if (this.#closing) throw new HostError("PORTABLE_E_CLOSED", "the host is closed");
+    await this.#lock.acquire();
   }
 
   /** Registers every plugin folder found (auto-load, §6.6). In eager mode their processes start. */
-  load(): Promise<LoadReport> {
+  async load(): Promise<LoadReport> {
+    await this.lock();
     return this.registry.loadAll();
   }
 
-  install(name: string, from: string, opts?: InstallOptions): Promise<InstalledPlugin> {
+  async install(name: string, from: string, opts?: InstallOptions): Promise<InstalledPlugin> {
+    await this.lock();
     return this.registry.install(name, from, opts);
   }
 
-  update(name: string, from: string, opts?: InstallOptions): Promise<InstalledPlugin> {
+  async update(name: string, from: string, opts?: InstallOptions): Promise<InstalledPlugin> {
+    await this.lock();
     return this.registry.update(name, from, opts);
   }
 
   /** Stops the plugin's process and removes it; refused while proxies of it are open. */
-  uninstall(name: string): Promise<void> {
-    return this.registry.uninstall(name);
+  async uninstall(name: string, opts?: ChangeOptions): Promise<void> {
+    await this.lock();
+    return this.registry.uninstall(name, opts);
   }
 
   /** The status document (§7.2); `stop` for an installed plugin that never ran; undefined if unknown. */
@@ -221,15 +242,18 @@ export class PortableHost {
   }
 
   /**
-   * Closes every open proxy (stopping its instance), then stops every plugin
-   * process and closes every listener. Idempotent.
+   * Cancels changes in progress (downloads aborted, install.sh killed),
+   * closes every open proxy (stopping its instance), then stops every plugin
+   * process, closes every listener and releases the folder lock. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.registry.close();
       const open = [...this.#open].filter((p) => !p.closed);
       this.#open.clear();
       await Promise.all(open.map((p) => p.close().catch(() => undefined)));
       await this.supervisor.close();
+      await this.#lock.release();
     })();
     return this.#closing;
   }

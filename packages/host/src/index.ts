@@ -41,6 +41,7 @@ export type { InstanceMeta } from "./proxies/instance.js";
 export type { SinkProxy, WriteOptions } from "./proxies/sink.js";
 export type { SourceOptions, SourceProxy, SourceRow } from "./proxies/source.js";
 export {
+  type ChangeOptions,
   type InstallOptions,
   type LoadReport,
   Registry,

@@ -1,21 +1,27 @@
 // The set of installed plugins. The plugins folder IS the state: one folder
 // per plugin, found again by `loadAll` at start. Changes are staged beside it
-// and moved in with a rename, one change at a time; the runtime (supervisor)
-// is told of each change through PluginRuntime.
+// and moved in with a rename. Downloads run outside any lock; unpacking,
+// install.sh and the move in run under the plugin's own lock, so one plugin's
+// slow script or hanging URL never holds another plugin's change. The runtime
+// (supervisor) is told of each change through PluginRuntime.
 
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { JsonValue } from "@portable-plugins/protocol";
 import type { FetchFn } from "./download.js";
 import { HostError } from "./errors.js";
+import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "./install-script.js";
+import { Gate, KeyedLock, throwIfCancelled } from "./locks.js";
 import { checkPluginName, type SymbolKind } from "./names.js";
 import type { InstalledPlugin, PluginDetails } from "./plugin.js";
 import { checkPackage, relocate } from "./plugin-package.js";
 import type { PluginRuntime } from "./runtime.js";
 import {
+  fetchPackage,
   moveIfPresent,
   OLD_PREFIX,
   recoverLeftovers,
+  type Staged,
   type StageOptions,
   sidePath,
   stagePackage,
@@ -39,7 +45,7 @@ export interface RegistryOptions {
   readonly downloadTimeoutMs?: number;
   /** Largest downloaded package, bytes (default 512 MiB). */
   readonly maxDownloadBytes?: number;
-  /** install.sh timeout, ms (default 10 min, PROTOCOL.md §6.5). */
+  /** install.sh timeout, ms (default 2 min; its process group is killed). */
   readonly installScriptTimeoutMs?: number;
   readonly runtime?: PluginRuntime;
 }
@@ -47,6 +53,13 @@ export interface RegistryOptions {
 export interface InstallOptions {
   /** Arguments for the package's install.sh (the REST body's `shellParas`). */
   readonly shellParas?: readonly string[];
+  /** Cancels the change until it commits (e.g. the REST client went away). */
+  readonly signal?: AbortSignal;
+}
+
+export interface ChangeOptions {
+  /** Cancels the change until it commits (e.g. the REST client went away). */
+  readonly signal?: AbortSignal;
 }
 
 export interface LoadReport {
@@ -67,7 +80,9 @@ export class Registry {
   readonly #index = new SymbolIndex();
   readonly #stage: Omit<StageOptions, "accept">;
   #runtime: PluginRuntime;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #locks = new KeyedLock();
+  readonly #gate = new Gate();
+  readonly #closer = new AbortController();
 
   constructor(opts: RegistryOptions) {
     this.pluginsDir = resolve(opts.pluginsDir);
@@ -83,7 +98,7 @@ export class Registry {
         timeoutMs: opts.downloadTimeoutMs ?? 60_000,
         maxBytes: opts.maxDownloadBytes ?? 512 * 1024 * 1024,
       },
-      installScriptTimeoutMs: opts.installScriptTimeoutMs ?? 600_000,
+      installScriptTimeoutMs: opts.installScriptTimeoutMs ?? DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS,
     };
   }
 
@@ -96,11 +111,54 @@ export class Registry {
     return this.#runtime;
   }
 
-  /** Runs `op` after every earlier change finished: changes never interleave. */
-  #serial<T>(op: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(op, op);
-    this.#queue = next.catch(() => undefined);
-    return next;
+  /**
+   * Runs change `op` beside other changes (never beside `loadAll`), with a
+   * signal that fires when the caller's does or the registry closes.
+   */
+  async #change<T>(
+    what: string,
+    name: string,
+    callerSignal: AbortSignal | undefined,
+    op: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (this.#closer.signal.aborted) {
+      throw new HostError(
+        "PORTABLE_E_CLOSED",
+        `${what} of plugin ${name}: the registry is closed`,
+        {
+          plugin: name,
+        },
+      );
+    }
+    const signal = callerSignal
+      ? AbortSignal.any([callerSignal, this.#closer.signal])
+      : this.#closer.signal;
+    const leave = await this.#gate.shared();
+    try {
+      throwIfCancelled(signal, `${what} of plugin ${name}`, name);
+      return await op(signal);
+    } finally {
+      leave();
+    }
+  }
+
+  /** Runs `op` holding plugin `name`'s lock; throws PORTABLE_E_CANCELLED if `signal` fires first. */
+  async #locked<T>(name: string, what: string, signal: AbortSignal, op: () => Promise<T>) {
+    const release = await this.#locks.acquire(name, signal, `${what} of plugin ${name}`);
+    try {
+      throwIfCancelled(signal, `${what} of plugin ${name}`, name);
+      return await op();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Stops every change in progress that has not committed: downloads are
+   * aborted and install.sh process groups killed. Later changes are refused.
+   */
+  close(): void {
+    if (!this.#closer.signal.aborted) this.#closer.abort(new Error("the host is stopping"));
   }
 
   #add(plugin: InstalledPlugin): void {
@@ -119,45 +177,98 @@ export class Registry {
 
   /** Installs plugin `name` from a zip path, folder, file:// or http(s):// URL. */
   install(name: string, from: string, opts: InstallOptions = {}): Promise<InstalledPlugin> {
-    return this.#serial(async () => {
+    return this.#change("install", name, opts.signal, async (signal) => {
       checkPluginName(name);
       const target = this.#dirOf(name);
-      const onDisk = await stat(target).then(
-        () => true,
-        () => false,
-      );
-      if (this.#plugins.has(name) || onDisk) {
-        throw new HostError("PORTABLE_E_CONFLICT", `portable plugin ${name} already exists`, {
-          plugin: name,
-        });
-      }
+      const conflict = async () => {
+        const onDisk = await stat(target).then(
+          () => true,
+          () => false,
+        );
+        if (this.#plugins.has(name) || onDisk) {
+          throw new HostError("PORTABLE_E_CONFLICT", `portable plugin ${name} already exists`, {
+            plugin: name,
+          });
+        }
+      };
+      await conflict();
       await mkdir(this.pluginsDir, { recursive: true });
-      const staged = await stagePackage(
-        name,
-        from,
-        {
-          ...this.#stage,
-          accept: (candidate) => this.#index.checkFree(candidate),
-        },
-        opts.shellParas,
-      );
+      const stage = {
+        ...this.#stage,
+        accept: (candidate: InstalledPlugin) => this.#index.checkFree(candidate),
+      };
+      const source = await this.#fetch(from, stage, signal, "install", name);
       try {
-        await moveIfPresent(staged.plugin.dir, target);
-      } catch (err) {
-        await staged.discard();
-        throw HostError.from(err, "PORTABLE_E_INSTALL", { plugin: name, path: target });
+        return await this.#locked(name, "install", signal, async () => {
+          await conflict();
+          const staged = await this.#cancellable(signal, "install", name, () =>
+            stagePackage(name, source, stage, opts.shellParas, signal),
+          );
+          return this.#commitInstall(name, target, staged);
+        });
+      } finally {
+        await source.cleanup();
       }
-      const plugin = relocate(staged.plugin, target);
-      this.#add(plugin);
-      try {
-        await this.#runtime.pluginAdded?.(plugin, "install");
-      } catch (err) {
-        this.#remove(plugin);
-        await rm(target, { recursive: true, force: true });
-        throw runtimeError(err, name, "could not start");
-      }
-      return plugin;
     });
+  }
+
+  /** Fetches `from` under `signal`; a failure after the signal fired is the cancellation. */
+  async #fetch(from: string, stage: StageOptions, signal: AbortSignal, what: string, name: string) {
+    try {
+      return await fetchPackage(from, stage, signal);
+    } catch (err) {
+      throwIfCancelled(signal, `${what} of plugin ${name}`, name);
+      throw err;
+    }
+  }
+
+  /** Stages under `signal`; an error after the signal fired is reported as the cancellation. */
+  async #cancellable(
+    signal: AbortSignal,
+    what: string,
+    name: string,
+    op: () => Promise<Staged>,
+  ): Promise<Staged> {
+    let staged: Staged;
+    try {
+      staged = await op();
+    } catch (err) {
+      throwIfCancelled(signal, `${what} of plugin ${name}`, name);
+      throw err;
+    }
+    if (signal.aborted) {
+      await staged.discard();
+      throwIfCancelled(signal, `${what} of plugin ${name}`, name);
+    }
+    return staged;
+  }
+
+  async #commitInstall(name: string, target: string, staged: Staged): Promise<InstalledPlugin> {
+    // Symbols are claimed synchronously: another plugin may have committed since staging.
+    try {
+      this.#index.checkFree(staged.plugin);
+    } catch (err) {
+      await staged.discard();
+      throw err;
+    }
+    this.#index.add(staged.plugin);
+    try {
+      await moveIfPresent(staged.plugin.dir, target);
+    } catch (err) {
+      this.#index.remove(staged.plugin);
+      await staged.discard();
+      throw HostError.from(err, "PORTABLE_E_INSTALL", { plugin: name, path: target });
+    }
+    const plugin = relocate(staged.plugin, target);
+    this.#plugins.set(name, plugin);
+    try {
+      await this.#runtime.pluginAdded?.(plugin, "install");
+    } catch (err) {
+      this.#remove(plugin);
+      await rm(target, { recursive: true, force: true });
+      throw runtimeError(err, name, "could not start");
+    }
+    return plugin;
   }
 
   /**
@@ -165,67 +276,89 @@ export class Registry {
    * until the new one is checked and the runtime restarted the process.
    */
   update(name: string, from: string, opts: InstallOptions = {}): Promise<InstalledPlugin> {
-    return this.#serial(async () => {
-      const previous = this.#require(name);
-      const target = this.#dirOf(name);
-      const staged = await stagePackage(
-        name,
-        from,
-        {
-          ...this.#stage,
-          accept: (candidate) => this.#index.checkFree(candidate, name),
-        },
-        opts.shellParas,
-      );
-      const old = sidePath(this.pluginsDir, OLD_PREFIX, name);
+    return this.#change("update", name, opts.signal, async (signal) => {
+      this.#require(name);
+      const stage = {
+        ...this.#stage,
+        accept: (candidate: InstalledPlugin) => this.#index.checkFree(candidate, name),
+      };
+      const source = await this.#fetch(from, stage, signal, "update", name);
       try {
-        await moveIfPresent(target, old);
-        await moveIfPresent(staged.plugin.dir, target);
-      } catch (err) {
-        await moveIfPresent(old, target).catch(() => undefined);
-        await staged.discard();
-        throw HostError.from(err, "PORTABLE_E_INSTALL", { plugin: name, path: target });
+        return await this.#locked(name, "update", signal, async () => {
+          this.#require(name);
+          const staged = await this.#cancellable(signal, "update", name, () =>
+            stagePackage(name, source, stage, opts.shellParas, signal),
+          );
+          return this.#commitUpdate(name, staged);
+        });
+      } finally {
+        await source.cleanup();
       }
-      const plugin = relocate(staged.plugin, target);
-      this.#remove(previous);
-      this.#add(plugin);
-      try {
-        await this.#runtime.pluginUpdated?.(plugin, previous);
-      } catch (err) {
-        // Put the previous version back, and have the runtime run it again.
-        const failed = sidePath(this.pluginsDir, TRASH_PREFIX, name);
-        await moveIfPresent(target, failed);
-        await moveIfPresent(old, target);
-        this.#remove(plugin);
-        this.#add(previous);
-        await rm(failed, { recursive: true, force: true });
-        await Promise.resolve(this.#runtime.pluginUpdated?.(previous, plugin)).catch(
-          () => undefined,
-        );
-        throw runtimeError(err, name, "could not restart with the new version");
-      }
-      await rm(old, { recursive: true, force: true });
-      return plugin;
     });
   }
 
-  /** Stops the plugin (through the runtime), then removes its files. */
-  uninstall(name: string): Promise<void> {
-    return this.#serial(async () => {
-      const plugin = this.#require(name);
-      try {
-        await this.#runtime.pluginRemoving?.(plugin);
-      } catch (err) {
-        throw runtimeError(err, name, "could not stop");
-      }
-      const trash = sidePath(this.pluginsDir, TRASH_PREFIX, name);
-      try {
-        await moveIfPresent(plugin.dir, trash);
-      } catch (err) {
-        throw HostError.from(err, "PORTABLE_E_INSTALL", { plugin: name, path: plugin.dir });
-      }
+  async #commitUpdate(name: string, staged: Staged): Promise<InstalledPlugin> {
+    const previous = this.#require(name);
+    const target = this.#dirOf(name);
+    this.#index.remove(previous);
+    try {
+      this.#index.checkFree(staged.plugin);
+    } catch (err) {
+      this.#index.add(previous);
+      await staged.discard();
+      throw err;
+    }
+    this.#index.add(staged.plugin);
+    const old = sidePath(this.pluginsDir, OLD_PREFIX, name);
+    try {
+      await moveIfPresent(target, old);
+      await moveIfPresent(staged.plugin.dir, target);
+    } catch (err) {
+      await moveIfPresent(old, target).catch(() => undefined);
+      this.#index.remove(staged.plugin);
+      this.#index.add(previous);
+      await staged.discard();
+      throw HostError.from(err, "PORTABLE_E_INSTALL", { plugin: name, path: target });
+    }
+    const plugin = relocate(staged.plugin, target);
+    this.#plugins.set(name, plugin);
+    try {
+      await this.#runtime.pluginUpdated?.(plugin, previous);
+    } catch (err) {
+      // Put the previous version back, and have the runtime run it again.
+      const failed = sidePath(this.pluginsDir, TRASH_PREFIX, name);
+      await moveIfPresent(target, failed);
+      await moveIfPresent(old, target);
       this.#remove(plugin);
-      await rm(trash, { recursive: true, force: true });
+      this.#add(previous);
+      await rm(failed, { recursive: true, force: true });
+      await Promise.resolve(this.#runtime.pluginUpdated?.(previous, plugin)).catch(() => undefined);
+      throw runtimeError(err, name, "could not restart with the new version");
+    }
+    await rm(old, { recursive: true, force: true });
+    return plugin;
+  }
+
+  /** Stops the plugin (through the runtime), then removes its files. */
+  uninstall(name: string, opts: ChangeOptions = {}): Promise<void> {
+    return this.#change("uninstall", name, opts.signal, async (signal) => {
+      this.#require(name);
+      await this.#locked(name, "uninstall", signal, async () => {
+        const plugin = this.#require(name);
+        try {
+          await this.#runtime.pluginRemoving?.(plugin);
+        } catch (err) {
+          throw runtimeError(err, name, "could not stop");
+        }
+        const trash = sidePath(this.pluginsDir, TRASH_PREFIX, name);
+        try {
+          await moveIfPresent(plugin.dir, trash);
+        } catch (err) {
+          throw HostError.from(err, "PORTABLE_E_INSTALL", { plugin: name, path: plugin.dir });
+        }
+        this.#remove(plugin);
+        await rm(trash, { recursive: true, force: true });
+      });
     });
   }
 
@@ -294,8 +427,9 @@ export class Registry {
    * folder is reported and skipped; the others load. Leftovers of an
    * interrupted change are cleaned up first.
    */
-  loadAll(): Promise<LoadReport> {
-    return this.#serial(async () => {
+  async loadAll(): Promise<LoadReport> {
+    const release = await this.#gate.exclusive();
+    try {
       await mkdir(this.pluginsDir, { recursive: true });
       await recoverLeftovers(this.pluginsDir);
       const loaded: string[] = [];
@@ -335,7 +469,9 @@ export class Registry {
         }
       }
       return { loaded, failed, runtimeErrors, skipped };
-    });
+    } finally {
+      release();
+    }
   }
 }
 

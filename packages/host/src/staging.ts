@@ -1,11 +1,12 @@
-// Builds a candidate plugin folder beside the installed ones: fetch, unpack or
-// copy, check, run install.sh. Only a fully checked folder leaves this module;
-// on any failure the staging folder and the download are gone.
+// Builds a candidate plugin folder beside the installed ones: unpack or copy a
+// package (fetched first by `fetchPackage`, outside any lock), check it, run
+// install.sh. Only a fully checked folder leaves this module; on any failure
+// the staging folder is gone (the caller cleans up the download).
 
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type DownloadOptions, openPackageSource } from "./download.js";
+import { type DownloadOptions, openPackageSource, type PackageSource } from "./download.js";
 import { copyFolder } from "./folder-copy.js";
 import { INSTALL_SCRIPT, runInstallScript } from "./install-script.js";
 import type { InstalledPlugin } from "./plugin.js";
@@ -42,13 +43,23 @@ export function sidePath(pluginsDir: string, prefix: string, name: string): stri
   return join(pluginsDir, `${prefix}${name}-${suffix()}`);
 }
 
-export async function stagePackage(
-  name: string,
+/** Resolves `from` to a local zip or folder, downloading a URL beside the plugins. */
+export function fetchPackage(
   from: string,
   opts: StageOptions,
+  signal?: AbortSignal,
+): Promise<PackageSource> {
+  return openPackageSource(from, { ...opts.download, tmpDir: opts.pluginsDir, signal });
+}
+
+/** Unpacks (or copies) `source`, checks it and runs its install.sh; `source` stays the caller's. */
+export async function stagePackage(
+  name: string,
+  source: PackageSource,
+  opts: StageOptions,
   shellParas?: readonly string[],
+  signal?: AbortSignal,
 ): Promise<Staged> {
-  const source = await openPackageSource(from, { ...opts.download, tmpDir: opts.pluginsDir });
   const dir = await mkdtemp(join(opts.pluginsDir, `${STAGING_PREFIX}${name}-`));
   const discard = () => rm(dir, { recursive: true, force: true });
   try {
@@ -64,14 +75,13 @@ export async function stagePackage(
         timeoutMs: opts.installScriptTimeoutMs,
         args: shellParas,
         logFile: log,
+        signal,
       });
     }
     return { plugin, discard };
   } catch (err) {
     await discard();
     throw err;
-  } finally {
-    await source.cleanup();
   }
 }
 

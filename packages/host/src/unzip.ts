@@ -1,7 +1,8 @@
-// Safe extraction of a plugin package into an empty staging folder. Every
-// entry is checked before a byte is written (escaping paths, duplicates,
-// declared sizes, entry count) and while streaming (actual sizes: zip bombs);
-// symlinks are created last and must resolve inside the folder.
+// Safe extraction of a plugin package into an empty staging folder. The whole
+// central directory is checked before a byte is written (escaping paths,
+// duplicates, declared sizes per entry and in total, entry count), then every
+// entry is checked again while streaming (actual sizes: zip bombs); symlinks
+// are created last and must resolve inside the folder.
 
 import { createWriteStream } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
@@ -148,6 +149,56 @@ async function readSmall(zip: ZipFile, entry: Entry, name: string): Promise<stri
   return Buffer.concat(chunks).toString("utf8");
 }
 
+interface Planned {
+  readonly entry: Entry;
+  readonly key: string;
+  readonly segments: string[];
+  readonly kind: "dir" | "link" | "file";
+  /** Mode of a file: permission bits only, never setuid, setgid or sticky. */
+  readonly mode: number;
+}
+
+/** Checks one central-directory entry against the rules and limits, writing nothing. */
+function checkEntry(
+  entry: Entry,
+  tracker: Tracker,
+  limits: ExtractLimits,
+  declared: { bytes: number },
+): Planned {
+  const segments = safeEntrySegments(entry.fileName);
+  if (typeof segments === "string") {
+    throw zipError(`unsafe entry ${JSON.stringify(entry.fileName)}: ${segments}`, entry.fileName);
+  }
+  const mode = unixMode(entry);
+  const isLink = mode !== undefined && (mode & S_IFMT) === S_IFLNK;
+  const isDir = entry.fileName.endsWith("/") || (mode !== undefined && (mode & S_IFMT) === S_IFDIR);
+  const key = claim(tracker, segments, isDir, entry.fileName);
+  if (isDir) return { entry, key, segments, kind: "dir", mode: 0o755 };
+  if (entry.isEncrypted()) throw zipError(`entry ${key} is encrypted`, key);
+  if (!entry.canDecodeFileData()) {
+    throw zipError(
+      `entry ${key} uses unsupported compression method ${entry.compressionMethod}`,
+      key,
+    );
+  }
+  if (entry.uncompressedSize > limits.maxEntryBytes) {
+    throw limitError(
+      `entry ${key} declares ${entry.uncompressedSize} bytes, more than ${limits.maxEntryBytes}`,
+      key,
+    );
+  }
+  declared.bytes += entry.uncompressedSize;
+  if (declared.bytes > limits.maxTotalBytes) {
+    throw limitError(
+      `archive declares ${declared.bytes}+ bytes in total, more than ${limits.maxTotalBytes}`,
+      key,
+    );
+  }
+  if (isLink) return { entry, key, segments, kind: "link", mode: 0 };
+  const fileMode = mode === undefined ? 0o644 : (mode & 0o777) | 0o600;
+  return { entry, key, segments, kind: "file", mode: fileMode };
+}
+
 /**
  * Extracts `zipPath` into `destDir` (which must exist and be empty). On error
  * the caller removes `destDir`; nothing is ever written outside it.
@@ -175,65 +226,37 @@ export async function extractZip(
     if (zip.entryCount > limits.maxEntries) {
       throw limitError(`archive has ${zip.entryCount} entries, more than ${limits.maxEntries}`);
     }
-    const tracker: Tracker = { files: new Set(), dirs: new Set() };
-    const totals = { bytes: 0 };
-    let declared = 0;
     let current: string | undefined;
     try {
+      const plan: Planned[] = [];
+      const tracker: Tracker = { files: new Set(), dirs: new Set() };
+      const declared = { bytes: 0 };
+      // Pass 1: the central directory only; nothing is written.
       for await (const entry of zip.eachEntry()) {
         current = entry.fileName;
-        const segments = safeEntrySegments(entry.fileName);
-        if (typeof segments === "string") {
-          throw zipError(
-            `unsafe entry ${JSON.stringify(entry.fileName)}: ${segments}`,
-            entry.fileName,
-          );
-        }
-        const mode = unixMode(entry);
-        const isLink = mode !== undefined && (mode & S_IFMT) === S_IFLNK;
-        const isDir =
-          entry.fileName.endsWith("/") || (mode !== undefined && (mode & S_IFMT) === S_IFDIR);
-        const key = claim(tracker, segments, isDir, entry.fileName);
+        plan.push(checkEntry(entry, tracker, limits, declared));
+      }
+      // Pass 2: write, counting actual bytes.
+      const totals = { bytes: 0 };
+      for (const item of plan) {
+        const { entry, key, segments } = item;
+        current = entry.fileName;
         const abs = resolve(destDir, ...segments);
-        if (isDir) {
+        if (item.kind === "dir") {
           await mkdir(abs, { recursive: true });
-          continue;
-        }
-        if (entry.isEncrypted()) throw zipError(`entry ${key} is encrypted`, key);
-        if (!entry.canDecodeFileData()) {
-          throw zipError(
-            `entry ${key} uses unsupported compression method ${entry.compressionMethod}`,
-            key,
-          );
-        }
-        if (entry.uncompressedSize > limits.maxEntryBytes) {
-          throw limitError(
-            `entry ${key} declares ${entry.uncompressedSize} bytes, more than ${limits.maxEntryBytes}`,
-            key,
-          );
-        }
-        declared += entry.uncompressedSize;
-        if (declared > limits.maxTotalBytes) {
-          throw limitError(
-            `archive declares more than ${limits.maxTotalBytes} bytes in total`,
-            key,
-          );
-        }
-        if (isLink) {
+        } else if (item.kind === "link") {
           links.push({ key, target: await readSmall(zip, entry, key) });
-          continue;
+        } else {
+          await mkdir(resolve(abs, ".."), { recursive: true });
+          const source = await zip.openReadStreamPromise(entry);
+          await pipeline(
+            source,
+            new ByteLimit(key, limits, totals),
+            createWriteStream(abs, { flags: "wx", mode: item.mode }),
+          );
+          // The umask may have cleared bits the archive asked for.
+          await chmod(abs, item.mode);
         }
-        await mkdir(resolve(abs, ".."), { recursive: true });
-        const source = await zip.openReadStreamPromise(entry);
-        // Keep permission bits only: never setuid, setgid or sticky from an archive.
-        const fileMode = mode === undefined ? 0o644 : (mode & 0o777) | 0o600;
-        await pipeline(
-          source,
-          new ByteLimit(key, limits, totals),
-          createWriteStream(abs, { flags: "wx", mode: fileMode }),
-        );
-        // The umask may have cleared bits the archive asked for.
-        await chmod(abs, fileMode);
       }
     } catch (err) {
       throw fromYauzl(err, current);

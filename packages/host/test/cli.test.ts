@@ -1,92 +1,13 @@
 // The `portable` command as a user runs it: `serve` on a temporary data
 // folder, and every other command as a separate process talking to it.
 
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { portable, startServer, stop } from "./cli-helpers.js";
 import { fakePlugin, writeFolder, writeZip } from "./helpers.js";
-
-const run = promisify(execFile);
-const MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
-const NODE_ARGS = ["--import", "tsx", MAIN];
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function portable(...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, ...args], {
-      env: cleanEnv(),
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env["PORTABLE_SERVER"];
-  delete env["PORTABLE_TOKEN"];
-  delete env["PORTABLE_DATA_DIR"];
-  return env;
-}
-
-/** Starts `portable serve` and resolves with its URL once it listens. */
-function startServer(
-  dataDir: string,
-  ...extra: string[]
-): Promise<{ url: string; child: ChildProcess }> {
-  // serve starts plugins: their sockets go to a folder of this test, away
-  // from other hosts on the machine that may run a plugin called "mirror".
-  const sockets = join(dataDir, "..", "sockets");
-  const child = spawn(
-    process.execPath,
-    [
-      ...NODE_ARGS,
-      "serve",
-      "--port",
-      "0",
-      "--data-dir",
-      dataDir,
-      "--socket-dir",
-      sockets,
-      ...extra,
-    ],
-    {
-      env: cleanEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ url: match[1]!, child });
-    });
-    child.stderr!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null) return done();
-    child.once("exit", () => done());
-    child.kill("SIGTERM");
-  });
-}
 
 describe("portable CLI", () => {
   let root: string;
@@ -115,7 +36,12 @@ describe("portable CLI", () => {
     const zip = await writeZip(root, "mirror.zip", fakePlugin());
     const r = await cli("install", zip);
     expect(r).toMatchObject({ code: 0, stdout: "portable plugin mirror is created\n" });
-    expect(await readdir(join(dataDir, "plugins", "portable"))).toEqual(["mirror", "preloaded"]);
+    // .host.lock: serve holds the folder (one host per data folder).
+    expect(await readdir(join(dataDir, "plugins", "portable"))).toEqual([
+      ".host.lock",
+      "mirror",
+      "preloaded",
+    ]);
   });
 
   it("install <dir> --name installs a folder", async () => {

@@ -4,11 +4,13 @@
 // default http://127.0.0.1:9081), so a running supervisor sees each change.
 // Exit codes: 0 ok, 1 refused by the server, 2 usage, 3 server unreachable.
 
+import { readFileSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { DEBUG_HANDSHAKE_TIMEOUT_MS, DEBUG_PORT } from "../debug/debug-server.js";
 import { HostError } from "../errors.js";
+import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "../install-script.js";
 import { type ClientOptions, RequestFailed, request, ServerUnreachable } from "./client.js";
 import { debug } from "./debug.js";
 import { serve } from "./serve.js";
@@ -18,6 +20,7 @@ const DEFAULT_SERVER = "http://127.0.0.1:9081";
 interface GlobalOptions {
   server: string;
   token?: string;
+  tokenFile?: string;
 }
 
 const program = new Command("portable")
@@ -29,15 +32,54 @@ const program = new Command("portable")
   )
   .option(
     "--token <token>",
-    "bearer token: sent to the server, or required by `serve` (or PORTABLE_TOKEN)",
-    process.env["PORTABLE_TOKEN"],
+    "bearer token, sent to the server or required by `serve`; visible to every user in `ps`: prefer PORTABLE_TOKEN or --token-file",
+  )
+  .option(
+    "--token-file <file>",
+    "read the bearer token from a file (first line; or PORTABLE_TOKEN_FILE): the safe way",
+  )
+  .addHelpText(
+    "after",
+    `
+Token: a token given as --token shows in the process list (ps) of every
+user. Use the environment variable PORTABLE_TOKEN or a file readable only by
+you (--token-file, or PORTABLE_TOKEN_FILE). Order: --token, --token-file,
+PORTABLE_TOKEN, PORTABLE_TOKEN_FILE.`,
   )
   .showHelpAfterError()
   .exitOverride();
 
-function client(): ClientOptions {
+/** The token from --token, --token-file, PORTABLE_TOKEN or PORTABLE_TOKEN_FILE (in that order). */
+function token(warnIfShared = false): string | undefined {
   const g = program.opts<GlobalOptions>();
-  return { server: g.server, token: g.token };
+  if (g.token !== undefined && g.tokenFile !== undefined) {
+    throw new HostError("PORTABLE_E_BAD_REQUEST", "give --token or --token-file, not both");
+  }
+  if (g.token !== undefined) return g.token;
+  const file =
+    g.tokenFile ?? (process.env["PORTABLE_TOKEN"] ? undefined : process.env["PORTABLE_TOKEN_FILE"]);
+  if (file === undefined) return process.env["PORTABLE_TOKEN"] || undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+    if (warnIfShared && (statSync(file).mode & 0o077) !== 0) {
+      process.stderr.write(
+        `portable: warning: token file ${file} is readable by other users (chmod 600 it)\n`,
+      );
+    }
+  } catch (err) {
+    throw new HostError(
+      "PORTABLE_E_BAD_REQUEST",
+      `cannot read token file ${file}: ${(err as Error).message}`,
+    );
+  }
+  const first = text.split(/\r?\n/, 1)[0]?.trim() ?? "";
+  if (first === "") throw new HostError("PORTABLE_E_BAD_REQUEST", `token file ${file} is empty`);
+  return first;
+}
+
+function client(): ClientOptions {
+  return { server: program.opts<GlobalOptions>().server, token: token() };
 }
 
 const out = (text: string): void => {
@@ -57,9 +99,25 @@ function defaultName(from: string): string {
 
 program
   .command("serve")
-  .description("load and start the plugins under --data-dir and serve the REST API")
+  .description(
+    "load and start the plugins under --data-dir and serve the REST API (one host per data folder)",
+  )
   .option("--port <port>", "port", "9081")
-  .option("--host <host>", "address to listen on (non-loopback requires --token)", "127.0.0.1")
+  .option("--host <host>", "address to listen on (non-loopback requires a token)", "127.0.0.1")
+  .option(
+    "--allow-host <name>",
+    "without a token, also serve this Host name besides localhost, 127.0.0.1 and [::1] (repeatable; or PORTABLE_ALLOWED_HOSTS, comma-separated)",
+    (value: string, previous: string[]) => [...previous, value],
+    (process.env["PORTABLE_ALLOWED_HOSTS"] ?? "")
+      .split(",")
+      .map((h) => h.trim())
+      .filter((h) => h !== ""),
+  )
+  .option(
+    "--install-timeout <ms>",
+    "time limit of a package's install.sh; its process group is killed after it (or PORTABLE_INSTALL_TIMEOUT)",
+    process.env["PORTABLE_INSTALL_TIMEOUT"] ?? String(DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS),
+  )
   .option(
     "--data-dir <dir>",
     "data folder (plugins/portable, etc, logs)",
@@ -79,20 +137,20 @@ program
     async (o: {
       port: string;
       host: string;
+      allowHost: string[];
+      installTimeout: string;
       dataDir: string;
       python: string;
       socketDir: string;
     }) => {
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new HostError("PORTABLE_E_BAD_REQUEST", `invalid port ${o.port}`);
-      }
-      // The global --token (or PORTABLE_TOKEN) is the token the server requires.
+      // The global token options are the token the server requires.
       await serve({
         dataDir: o.dataDir,
         host: o.host,
-        port,
-        token: program.opts<GlobalOptions>().token,
+        port: integer("port", o.port, 0, 65535),
+        token: token(true),
+        allowedHosts: o.allowHost,
+        installTimeoutMs: integer("install timeout", o.installTimeout, 1),
         python: o.python,
         socketDir: o.socketDir,
       });

@@ -1,19 +1,21 @@
 // The eKuiper-compatible REST API for portable plugins (paths, bodies, texts
 // and error shape of the reference host on port 9081), on fastify: bodies are
-// checked against JSON schemas before a handler runs.
+// checked against JSON schemas before a handler runs; every refusal (bad
+// Host, cross-site, wrong method, unknown path, malformed request) answers in
+// the API's error shape; a change whose client went away is cancelled.
 
-import { stat } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import type { JsonValue } from "@portable-plugins/protocol";
 import { PluginStatus } from "@portable-plugins/protocol";
-import Fastify, { type FastifyError, type FastifyReply } from "fastify";
+import Fastify, { type FastifyError } from "fastify";
 import { HostError } from "../errors.js";
 import type { SymbolKind } from "../names.js";
 import { toPluginInfo } from "../plugin.js";
 import type { Registry } from "../registry.js";
 import { type PluginRuntime, stoppedStatus } from "../runtime.js";
 import { bearerMatches, isLoopbackHost } from "./auth.js";
-import { errorResponse } from "./errors.js";
+import { refuseCrossSite, refuseHost } from "./guard.js";
+import { RouteTable } from "./methods.js";
+import { checkUri, clientGone, notFound, rawBadRequest, sendError, sendText } from "./replies.js";
 
 export interface RestServerOptions {
   /** Address to listen on (default 127.0.0.1). Anything but loopback needs `token`. */
@@ -22,6 +24,12 @@ export interface RestServerOptions {
   readonly port?: number;
   /** When set, every request needs `Authorization: Bearer <token>`. */
   readonly token?: string | undefined;
+  /**
+   * Host names served besides loopback ones when there is no token (e.g. a
+   * name of this machine in /etc/hosts). Without a token any other `Host` is
+   * refused (DNS-rebinding defence); with a token every name is served.
+   */
+  readonly allowedHosts?: readonly string[] | undefined;
 }
 
 export interface RestServer {
@@ -53,43 +61,7 @@ const KINDS: Record<string, SymbolKind> = {
   functions: "function",
 };
 
-/**
- * A URL of a zip (PROTOCOL.md §6.7): the file is read by the server, not sent.
- * Our one extension: a `file://` URL may name a plugin folder.
- */
-async function checkUri(file: string): Promise<void> {
-  const bad = (why: string) =>
-    new HostError("PORTABLE_E_BAD_REQUEST", `invalid uri ${file}: ${why}`, { url: file });
-  if (!/^(https?|file):\/\//i.test(file)) throw bad("use http://, https:// or file://");
-  let url: URL;
-  try {
-    url = new URL(file);
-  } catch {
-    throw bad("not a URL");
-  }
-  if (url.pathname.toLowerCase().endsWith(".zip")) return;
-  if (url.protocol === "file:") {
-    const isDir = await stat(fileURLToPath(url)).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (isDir) return;
-  }
-  throw bad("must end in .zip");
-}
-
 const shellParas = (body: PluginBody) => (body.shellParas ? { shellParas: body.shellParas } : {});
-
-function sendError(reply: FastifyReply, err: unknown, prefix: string): FastifyReply {
-  const { status, body } = errorResponse(err, prefix);
-  return reply.code(status).type("application/json").send(body);
-}
-
-function sendText(reply: FastifyReply, status: number, text: string): FastifyReply {
-  return reply.code(status).type("text/plain; charset=utf-8").send(text);
-}
-
-const notFound = () => new HostError("PORTABLE_E_NOT_FOUND", "not found");
 
 /**
  * Starts the REST server for `registry`. `runtime` answers status requests
@@ -109,10 +81,49 @@ export async function createRestServer(
       `refusing to listen on ${host} without a token: the API installs and runs programs; set a token or use 127.0.0.1`,
     );
   }
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
+  const allowedHosts = new Set((opts.allowedHosts ?? []).map((h) => h.trim().toLowerCase()));
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: true,
+    frameworkErrors: (err, _req, reply) => {
+      const bad = new HostError("PORTABLE_E_BAD_REQUEST", err.message, { cause: err });
+      void sendError(reply, bad, "bad request", 400);
+    },
+    clientErrorHandler: (err, socket) => {
+      // Answer only when no answer was started on this connection (as Node's own handler).
+      const current = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      const answering = current?.headersSent === true;
+      if (
+        socket.writable &&
+        !answering &&
+        !(err as NodeJS.ErrnoException).code?.startsWith("ECONN")
+      ) {
+        socket.end(rawBadRequest(`malformed HTTP request: ${err.message}`));
+      } else {
+        socket.destroy();
+      }
+    },
+  });
+  // An empty JSON body is no body (a DELETE from curl with a JSON content type).
+  const json = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    const text = body.toString();
+    if (text === "") return done(null, undefined);
+    json(req, text, done);
+  });
+  const routes = new RouteTable();
+  app.addHook("onRoute", (route) => routes.add(route.url, route.method));
+
+  app.addHook("onRequest", async (req, reply) => {
+    const badHost = token ? undefined : refuseHost(req.headers.host, allowedHosts);
+    const why = badHost ?? refuseCrossSite(req.method, req.headers);
+    if (why) return sendError(reply, new HostError("PORTABLE_E_FORBIDDEN", why), "");
+  });
 
   if (token) {
     app.addHook("onRequest", async (req, reply) => {
+      if (reply.sent) return;
       if (!bearerMatches(req.headers.authorization, token)) {
         return sendError(
           reply,
@@ -123,10 +134,22 @@ export async function createRestServer(
     });
   }
 
+  app.setNotFoundHandler((req, reply) => {
+    const allow = routes.allowed(req.url);
+    if (allow.length === 0) return sendError(reply, notFound(), `${req.method} ${req.url}`);
+    const err = new HostError(
+      "PORTABLE_E_METHOD",
+      `method ${req.method} is not allowed on ${req.url.split("?")[0]}; allowed: ${allow.join(", ")}`,
+    );
+    return sendError(reply.header("allow", allow.join(", ")), err, "");
+  });
+
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err.validation || (err.statusCode !== undefined && err.statusCode < 500)) {
       const bad = new HostError("PORTABLE_E_BAD_REQUEST", err.message, { cause: err });
-      return sendError(reply, bad, "Invalid body: Error decoding the portable plugin json");
+      // 413 (too large), 415 (not JSON) keep their status; the rest is a 400.
+      const status = err.statusCode === 413 || err.statusCode === 415 ? err.statusCode : 400;
+      return sendError(reply, bad, "Invalid body: Error decoding the portable plugin json", status);
     }
     return sendError(reply, err, "");
   });
@@ -142,9 +165,10 @@ export async function createRestServer(
     { schema: { body: pluginBody(true) } },
     async (req, reply) => {
       const name = (req.body.name ?? "").trim();
+      const signal = clientGone(req, reply);
       try {
         await checkUri(req.body.file);
-        await registry.install(name, req.body.file, shellParas(req.body));
+        await registry.install(name, req.body.file, { ...shellParas(req.body), signal });
       } catch (err) {
         return sendError(reply, err, "portable plugin create command error");
       }
@@ -164,6 +188,7 @@ export async function createRestServer(
     { schema: { body: pluginBody(false) } },
     async (req, reply) => {
       const { name } = req.params;
+      const signal = clientGone(req, reply);
       try {
         if (req.body.name !== undefined && req.body.name.trim() !== name) {
           throw new HostError(
@@ -173,7 +198,7 @@ export async function createRestServer(
           );
         }
         await checkUri(req.body.file);
-        await registry.update(name, req.body.file, shellParas(req.body));
+        await registry.update(name, req.body.file, { ...shellParas(req.body), signal });
       } catch (err) {
         return sendError(reply, err, "portable plugin update command error");
       }
@@ -184,7 +209,7 @@ export async function createRestServer(
   app.delete<{ Params: { name: string } }>("/plugins/portables/:name", async (req, reply) => {
     const { name } = req.params;
     try {
-      await registry.uninstall(name);
+      await registry.uninstall(name, { signal: clientGone(req, reply) });
     } catch (err) {
       return sendError(reply, err, `delete portable plugin ${name} error`);
     }
@@ -225,7 +250,23 @@ export async function createRestServer(
     }
   });
 
-  await app.listen({ host, port: opts.port ?? 9081 });
+  try {
+    await app.listen({ host, port: opts.port ?? 9081 });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === "EADDRINUSE"
+        ? "the address is already in use (another server on this port?)"
+        : e.code === "EACCES"
+          ? "permission denied"
+          : e.message;
+    throw new HostError(
+      "PORTABLE_E_SERVER",
+      `cannot listen on ${host}:${opts.port ?? 9081}: ${why}`,
+      { cause: err },
+    );
+  }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : (opts.port ?? 9081);
   const shownHost = host.includes(":") ? `[${host}]` : host;
