@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -190,6 +191,9 @@ func runSession(binary, logPath string) *session {
 	} else {
 		s.note("function channel idle: nothing within 6.5 s (%v)", err)
 	}
+	if os.Getenv("CAPTURE_SLOW") == "1" {
+		s.watchResends(p, fn)
+	}
 	_ = fn.s.Close()
 
 	if !p.alive() {
@@ -199,4 +203,36 @@ func runSession(binary, logPath string) *session {
 		s.note("the plugin log mentions a panic")
 	}
 	return s
+}
+
+// watchResends waits 70 s without sending anything and reports what the
+// plugin sends again on the control channel (its last answer is
+// outstanding) and on vececho's function channel (its last request is). A
+// REQ socket re-sends an unanswered request after its resend time.
+func (s *session) watchResends(p *plugin, fn *funcChannel) {
+	type seen struct {
+		what string
+		msgs []string
+	}
+	watch := func(what string, sock mangos.Socket, done chan<- seen) {
+		t0 := time.Now()
+		r := seen{what: what}
+		deadline := t0.Add(70 * time.Second)
+		for time.Now().Before(deadline) {
+			must(sock.SetOption(mangos.OptionRecvDeadline, time.Until(deadline)))
+			b, err := sock.Recv()
+			if err != nil {
+				break
+			}
+			r.msgs = append(r.msgs, fmt.Sprintf("%q after %.1f s", b, time.Since(t0).Seconds()))
+		}
+		done <- r
+	}
+	done := make(chan seen, 2)
+	go watch("control channel", p.ctl, done)
+	go watch("function channel", fn.s, done)
+	for i := 0; i < 2; i++ {
+		r := <-done
+		s.note("%s idle for 70 s: %d message(s): %s", r.what, len(r.msgs), strings.Join(r.msgs, ", "))
+	}
 }
