@@ -1,3 +1,4 @@
+// The capture probe (main.go) against the 2023 eKuiper Go SDK that eKuiper's own example pins.
 module github.com/portable-plugins/protocol/tools/capture-go/probe
 
 go 1.18

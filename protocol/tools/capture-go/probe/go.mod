@@ -1,3 +1,4 @@
+// The capture probe (main.go) against the newest eKuiper Go SDK; go.2023.mod pins the 2023 one.
 module github.com/portable-plugins/protocol/tools/capture-go/probe
 
 go 1.25.4
