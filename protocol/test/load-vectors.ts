@@ -14,6 +14,8 @@ export interface VectorCase {
   value?: unknown;
   reencode?: boolean;
   warnings?: string[];
+  /** go-sdk captured cases: the SDK commits that sent exactly these bytes. */
+  sdkVersions?: string[];
   error?: { code: string; field: string };
 }
 

@@ -29,6 +29,17 @@ describe("test vectors", () => {
       for (const k of sends[producer]) expect(kinds, `${producer}/${k}.json`).toContain(k);
     });
 
+    it(`${producer}: case names are unique per kind across its files`, () => {
+      const seen = new Set<string>();
+      for (const f of files) {
+        for (const c of f.cases) {
+          const key = `${f.kind}/${c.name}`;
+          expect(seen.has(key), `${key} in ${f.path}`).toBe(false);
+          seen.add(key);
+        }
+      }
+    });
+
     for (const file of files) {
       describe(file.path, () => {
         it("names a known kind and its producer, and says how the bytes were obtained", () => {

@@ -1,9 +1,10 @@
-// Command govectors writes the go-host and go-sdk test vectors of the
-// portable-plugin protocol: the bytes the eKuiper host and the eKuiper Go SDK
-// produce, reproduced with Go's encoding/json and the reference struct shapes.
+// Command govectors writes the reproduced test vectors of the portable-plugin
+// protocol: the bytes the eKuiper host produces, and the few the eKuiper Go
+// SDK cannot be made to send (the rest are captured by ../capture-go),
+// reproduced with Go's encoding/json and the reference struct shapes.
 //
 // Run from this folder: go run .
-// Output: ../../vectors/go-host/<kind>.json and ../../vectors/go-sdk/<kind>.json
+// Output: ../../vectors/go-host/<kind>.json and ../../vectors/go-sdk/<kind>.reproduced.json
 // The output is deterministic (no time, no randomness, sorted map keys).
 package main
 
@@ -116,15 +117,16 @@ const howHost = "Reproduced, not captured: the eKuiper host module (github.com/l
 	"declares the same struct shapes and builds each message the way the host code path does, " +
 	"then encodes it with Go's encoding/json (go1.26), which is the encoder the host uses. " + sources
 
-const howSDK = "Reproduced, not captured: the eKuiper Go SDK module (github.com/lf-edge/ekuiper/sdk/go) " +
-	"and go.nanomsg.org/mangos/v3 are refused by the Go module proxy here, so no Go SDK plugin can be " +
-	"built or run. protocol/tools/go-vectors (stdlib only; `cd protocol/tools/go-vectors && go run .`) " +
-	"declares the same struct shapes and builds each message the way the SDK code path does " +
-	"(including its error texts, produced by the same stdlib calls), then encodes it with Go's " +
-	"encoding/json (go1.26), which is the encoder the SDK uses. Error texts that come from " +
-	"encoding/json itself may be worded differently by the Go version a plugin was built with. " + sources
+const howSDK = "Reproduced, not captured: the only go-sdk messages the real Go SDK cannot be made " +
+	"to send here (every other go-sdk vector is captured from it by protocol/tools/capture-go, in " +
+	"go-sdk/<kind>.json). Source errors: the SDK queues the error on its PUSH socket and closes the " +
+	"socket at once, which drops it (none delivered with either pinned SDK version). The 2021 SDK " +
+	"builds (Command.arg as []byte) are not obtainable. protocol/tools/go-vectors (stdlib only; " +
+	"`cd protocol/tools/go-vectors && go run .`) declares the same struct shapes and builds each message " +
+	"the way the SDK code path does, then encodes it with Go's encoding/json (go1.26), the encoder the " +
+	"SDK uses. " + sources
 
-func writeFile(dir, kind, producer, how string, cases []vcase) {
+func writeFile(dir, suffix, kind, producer, how string, cases []vcase) {
 	seen := map[string]bool{}
 	for _, c := range cases {
 		if seen[c.Name] {
@@ -138,7 +140,7 @@ func writeFile(dir, kind, producer, how string, cases []vcase) {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	must(enc.Encode(f))
-	p := filepath.Join(dir, kind+".json")
+	p := filepath.Join(dir, kind+suffix+".json")
 	must(os.WriteFile(p, b.Bytes(), 0o644))
 	fmt.Printf("%-40s %2d cases\n", p, len(cases))
 }
@@ -153,16 +155,16 @@ func main() {
 	must(os.MkdirAll(hostDir, 0o755))
 	must(os.MkdirAll(sdkDir, 0o755))
 
-	write := func(dir, producer, how string, m map[string][]vcase) {
+	write := func(dir, suffix, producer, how string, m map[string][]vcase) {
 		kinds := make([]string, 0, len(m))
 		for k := range m {
 			kinds = append(kinds, k)
 		}
 		sort.Strings(kinds)
 		for _, k := range kinds {
-			writeFile(dir, k, producer, how, m[k])
+			writeFile(dir, suffix, k, producer, how, m[k])
 		}
 	}
-	write(hostDir, "go-host", howHost, hostVectors())
-	write(sdkDir, "go-sdk", howSDK, sdkVectors())
+	write(hostDir, "", "go-host", howHost, hostVectors())
+	write(sdkDir, ".reproduced", "go-sdk", howSDK, sdkVectors())
 }
