@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { PYTHON } from "./settings.js";
+import { BENCH_DIR, PYTHON } from "./settings.js";
 
 function cpuModel(): string {
   try {
@@ -23,6 +23,19 @@ function pythonVersion(): string {
   }
 }
 
+/** `go1.26.8, Go SDK v0.0.0-…-0014e7fab0dd` (the toolchain and bench/plugins/go's pin). */
+function goVersion(): string {
+  let toolchain = "go unavailable";
+  try {
+    toolchain = execFileSync("go", ["env", "GOVERSION"], { encoding: "utf8" }).trim();
+  } catch {
+    // reported by the Go rows themselves
+  }
+  const mod = readFileSync(`${BENCH_DIR}plugins/go/go.mod`, "utf8");
+  const sdk = /github\.com\/lf-edge\/ekuiper\/sdk\/go (\S+)/.exec(mod)?.[1] ?? "?";
+  return `${toolchain}, Go SDK ${sdk}`;
+}
+
 export function machine() {
   const nproc = cpus().length;
   const model = cpuModel();
@@ -33,6 +46,7 @@ export function machine() {
     cpus: `${nproc} x ${model}`,
     node: process.version,
     python: pythonVersion(),
+    go: goVersion(),
     platform: `${process.platform} ${process.arch}`,
   };
 }

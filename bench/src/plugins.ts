@@ -1,13 +1,15 @@
 // The bench plugins as installable folders: the TypeScript one bundled with
 // esbuild into one .mjs (as portable-pack does, so it runs from any folder),
-// the Python one copied. Each install gets a folder of its own with
-// `<name>.json`, since the manifest's file name is the plugin's name.
+// the Python one copied, the Go one built once per run by
+// scripts/build-go.sh (into the git-ignored .build/go) and copied. Each
+// install gets a folder of its own with `<name>.json`, since the manifest's
+// file name is the plugin's name.
+import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { build } from "esbuild";
-import { BENCH_DIR, type Lang } from "./settings.js";
-
-const SYMBOLS = { sources: ["benchsource"], sinks: ["benchsink"], functions: ["benchecho"] };
+import { BENCH_DIR, FUNCTION_SYMBOL, GO_BUILD, type Lang } from "./settings.js";
 
 /** Bundles `entry` (a bench source file) into `out`, one ESM file. */
 export async function bundle(entry: string, out: string, external: string[] = []): Promise<void> {
@@ -27,6 +29,34 @@ export async function bundle(entry: string, out: string, external: string[] = []
   });
 }
 
+/** The Go plugin could not be built: no `go`, no module, a compile error. */
+export class GoBuildError extends Error {
+  override readonly name = "GoBuildError";
+}
+
+let goBuild: Promise<string> | undefined;
+
+/** Builds the Go bench plugin and floor once per process; resolves to their folder. */
+export function buildGo(): Promise<string> {
+  goBuild ??= promisify(execFile)("bash", [join(BENCH_DIR, "scripts", "build-go.sh")], {
+    timeout: 600_000,
+    maxBuffer: 1 << 22,
+  }).then(
+    () => GO_BUILD,
+    (e: { stderr?: string; message?: string }) => {
+      const why = (e.stderr || e.message || String(e)).trim();
+      throw new GoBuildError(`Go plugin not built (bench/scripts/build-go.sh): ${why}`);
+    },
+  );
+  return goBuild;
+}
+
+const FILES: Record<Lang, { dir: string; executable: string; language: string }> = {
+  ts: { dir: "ts", executable: "main.mjs", language: "nodejs" },
+  python: { dir: "python", executable: "bench_plugin.py", language: "python" },
+  go: { dir: "go", executable: "benchgo", language: "go" },
+};
+
 export class PluginFolders {
   readonly #work: string;
   #tsBundle: string | undefined;
@@ -39,22 +69,29 @@ export class PluginFolders {
   async stage(lang: Lang, name: string): Promise<string> {
     const dir = join(await mkdtemp(join(this.#work, "stage-")), name);
     await mkdir(join(dir, "sources"), { recursive: true });
-    const src = join(BENCH_DIR, "plugins", lang === "ts" ? "ts" : "python");
+    const { dir: srcDir, executable, language } = FILES[lang];
+    const src = join(BENCH_DIR, "plugins", srcDir);
     await copyFile(
       join(src, "sources", "benchsource.yaml"),
       join(dir, "sources", "benchsource.yaml"),
     );
-    let executable: string;
     if (lang === "ts") {
       this.#tsBundle ??= await this.#bundleTs();
-      executable = "main.mjs";
       await copyFile(this.#tsBundle, join(dir, executable));
+    } else if (lang === "go") {
+      // copyFile keeps the mode: the binary stays executable.
+      await copyFile(join(await buildGo(), executable), join(dir, executable));
     } else {
-      executable = "bench_plugin.py";
       await copyFile(join(src, executable), join(dir, executable));
     }
-    const language = lang === "ts" ? "nodejs" : "python";
-    const manifest = { version: "v1.0.0", language, executable, ...SYMBOLS };
+    const manifest = {
+      version: "v1.0.0",
+      language,
+      executable,
+      sources: ["benchsource"],
+      sinks: ["benchsink"],
+      functions: [FUNCTION_SYMBOL[lang]],
+    };
     await writeFile(join(dir, `${name}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
     return dir;
   }

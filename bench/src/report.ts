@@ -4,7 +4,6 @@
 import { num, percentile, type Spread, showSpread, spread } from "./stats.js";
 
 export const FLOOR = "raw floor";
-export const GO_NA = "n/a (Go SDK unavailable)";
 
 export interface Row {
   scenario: string;
@@ -20,6 +19,8 @@ export interface Row {
   floor?: string;
   vsFloor?: Spread;
   error?: string;
+  /** How this row differs from the others of its scenario; printed under the table. */
+  note?: string;
 }
 
 export const summarize = {
@@ -126,14 +127,16 @@ export function printTable(rows: Row[], meta: Record<string, unknown>): Target[]
     "vs floor",
   ];
   const ratio = (x: number) => `${x.toFixed(2)}x`;
+  const notes = [...new Set(rows.flatMap((r) => (r.note ? [r.note] : [])))];
   const lines = rows.map((r) => {
     if (r.error) return [r.scenario, r.impl, clip(r.error.split("\n")[0]!, 90), "", "", "", "", ""];
+    const mark = r.note ? ` [${notes.indexOf(r.note) + 1}]` : "";
     const vs = r.vsFloor
       ? `${ratio(r.vsFloor.median)} (${ratio(r.vsFloor.min)}-${ratio(r.vsFloor.max)})`
       : "";
     return [
       r.scenario,
-      r.impl,
+      `${r.impl}${mark}`,
       showSpread(r.value),
       r.unit,
       showSpread(r.mbPerSec),
@@ -150,7 +153,7 @@ export function printTable(rows: Row[], meta: Record<string, unknown>): Target[]
       .trimEnd();
   console.log(
     `\nportable-plugins bench: ${meta["runs"]} runs per row, ${meta["cpus"]}, node ${meta["node"]}, ` +
-      `${meta["python"]}${meta["quick"] ? " [QUICK: smoke run, not figures]" : ""}\n`,
+      `${meta["python"]}, ${meta["go"]}${meta["quick"] ? " [QUICK: smoke run, not figures]" : ""}\n`,
   );
   console.log(fmt(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
@@ -160,7 +163,8 @@ export function printTable(rows: Row[], meta: Record<string, unknown>): Target[]
     console.log(fmt(scenario === last ? ["", ...l.slice(1)] : l));
     last = scenario;
   }
-  for (const r of rows.filter((x) => x.error && x.impl !== "go")) {
+  for (const [i, n] of notes.entries()) console.log(`[${i + 1}] ${n}`);
+  for (const r of rows.filter((x) => x.error)) {
     console.error(`\n${r.scenario} / ${r.impl} failed:\n${r.error}`);
   }
   const t = targets(rows);

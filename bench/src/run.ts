@@ -1,18 +1,20 @@
 // `npm run bench` at the root (or here); `--quick` / BENCH_QUICK=1 for a smoke
 // run of a few hundred iterations. One run measures everything on this
 // machine: function Exec, source ingest, sink delivery, cold start and host
-// memory, for plugins on our TypeScript SDK and on eKuiper's Python SDK
-// under our PortableHost, each next to a raw Unix-socket floor measured in
-// the same run. Prints one table, writes results.json (results.quick.json
-// for a quick run). Never fails on a figure, only on a crash.
+// memory, for plugins on our TypeScript SDK and on eKuiper's Python and Go
+// SDKs under our PortableHost, each next to a raw Unix-socket floor measured
+// in the same run. Prints one table, writes results.json (results.quick.json
+// for a quick run, results.partial.json for --only; both git-ignored). Never
+// fails on a figure, only on a crash; with CI=true also on any ERROR row (a
+// peer that did not build or run, such as the Go plugin without `go`).
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FloorPeer } from "./floor/peer.js";
 import { interleaved, type Outcome, type Runner } from "./interleave.js";
 import { machine } from "./machine.js";
-import { PluginFolders } from "./plugins.js";
-import { FLOOR, GO_NA, printTable, type Row, summarize } from "./report.js";
+import { buildGo, PluginFolders } from "./plugins.js";
+import { FLOOR, printTable, type Row, summarize } from "./report.js";
 import { type ColdStart, coldStart, floorLabel, processFloor } from "./scenarios/cold-start.js";
 import { execFloor, execRunner } from "./scenarios/exec.js";
 import { ingestFloor, ingestRunner } from "./scenarios/ingest.js";
@@ -39,12 +41,7 @@ const only = process.argv
 const want = (group: string) => !only || only.includes(group);
 const rows: Row[] = [];
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
-const goRow = (scenario: string, unit: string): Row => ({
-  scenario,
-  impl: "go",
-  unit,
-  error: GO_NA,
-});
+const CI = process.env["CI"] === "true" || process.env["CI"] === "1";
 
 /** Setups for the floor and each language that came up; languages that did not give error rows. */
 function setups<T>(
@@ -74,11 +71,12 @@ function addRows<T>(
     if (err) rows.push({ scenario, impl, unit, error: `ERROR: ${err}` });
     else if (samples) rows.push(toRow(impl, samples, impl === FLOOR ? undefined : FLOOR));
   }
-  rows.push(goRow(scenario, unit));
 }
 
 async function main(work: string): Promise<void> {
   const folders = new PluginFolders(work);
+  // Built first, so that a missing `go` is said once, at the top.
+  await buildGo().catch((e: unknown) => console.error(`\n${firstLine(e)}\n`));
   const subjects: Subjects = new Map();
   for (const lang of LANGS) {
     subjects.set(
@@ -102,6 +100,8 @@ async function main(work: string): Promise<void> {
 }
 
 type Subjects = Map<Lang, Subject | Error>;
+const GO_RECEIPT =
+  "go, requireAck: the Go SDK never acks; each write waits for the sink's per-row receipt on the notify socket instead";
 const count = (what: Record<string, number>, impl: string) =>
   what[impl === FLOOR ? "raw" : impl] ?? 0;
 
@@ -150,9 +150,10 @@ async function sinkScenarios(subjects: Subjects, peer: FloorPeer, work: string):
         (s) => sinkRunner(s, requireAck, count(n, s.lang)),
       ),
     );
-    addRows(scenario, "rows/s", out, (impl, xs, floor) =>
-      summarize.throughput(scenario, impl, count(n, impl), 100, xs, floor),
-    );
+    addRows(scenario, "rows/s", out, (impl, xs, floor) => ({
+      ...summarize.throughput(scenario, impl, count(n, impl), 100, xs, floor),
+      ...(requireAck && impl === "go" ? { note: GO_RECEIPT } : {}),
+    }));
   }
 }
 
@@ -205,8 +206,7 @@ async function coldStarts(work: string, folders: PluginFolders): Promise<void> {
       ),
     );
   }
-  rows.push(...results[0]!, goRow(hs, "ms"), ...results[1]!, goRow(share, "ms"));
-  rows.push(...results[2]!, goRow(total, "ms"));
+  rows.push(...results[0]!, ...results[1]!, ...results[2]!);
 }
 
 async function memory(work: string, folders: PluginFolders): Promise<void> {
@@ -230,7 +230,7 @@ async function memory(work: string, folders: PluginFolders): Promise<void> {
     }
   }
   for (const [, list] of [...byCount].sort((a, b) => a[0] - b[0])) {
-    rows.push(...list, goRow(list[0]!.scenario, "MB"));
+    rows.push(...list);
   }
 }
 
@@ -258,3 +258,11 @@ const file = QUICK ? "results.quick.json" : only ? "results.partial.json" : "res
 const out = join(BENCH_DIR, file);
 await writeFile(out, `${JSON.stringify({ ...meta, targets, rows }, null, 2)}\n`);
 console.log(`\nwrote ${out} (${meta.seconds.toFixed(0)} s)`);
+const failed = rows.filter((r) => r.error);
+if (CI && failed.length) {
+  console.error(
+    `\nCI: ${failed.length} row(s) failed (${[...new Set(failed.map((r) => r.impl))].join(", ")}); ` +
+      "in CI every peer must build and run (see the errors above)",
+  );
+  process.exitCode = 1;
+}

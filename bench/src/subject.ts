@@ -1,13 +1,13 @@
 // One language under test: a PortableHost with that language's bench plugin
 // installed under a unique name. TypeScript plugins get a private socket
-// folder; the Python SDK hard-codes /tmp, so its host uses /tmp with rule ids
-// and a plugin name unique to this process.
+// folder; eKuiper's Python and Go SDKs hard-code /tmp, so their hosts use
+// /tmp with rule ids and plugin names unique to this process.
 import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { type HostLogger, PortableHost } from "@portable-plugins/host";
 import type { PluginFolders } from "./plugins.js";
-import { type Lang, PYTHON } from "./settings.js";
+import { type Lang, namePrefix, PYTHON } from "./settings.js";
 
 let seq = 0;
 /** Unique per process and call: plugin names, rule ids. */
@@ -36,7 +36,8 @@ export async function newHost(lang: Lang, dir: string): Promise<PortableHost> {
   await mkdir(dir, { recursive: true });
   return new PortableHost({
     dataDir: join(dir, "data"),
-    ...(lang === "ts" ? { socketDir: join(dir, "sock") } : { pythonBin: PYTHON }),
+    ...(lang === "ts" ? { socketDir: join(dir, "sock") } : {}),
+    ...(lang === "python" ? { pythonBin: PYTHON } : {}),
     logger: benchLogger,
     ...(await profilingNode(dir)),
     env: (p) => ({ PORTABLE_PLUGIN_NAME: p.name, PORTABLE_LOG_LEVEL: "warn" }),
@@ -46,7 +47,7 @@ export async function newHost(lang: Lang, dir: string): Promise<PortableHost> {
 export async function openSubject(lang: Lang, work: string, folders: PluginFolders) {
   const dir = join(work, lang);
   const host = await newHost(lang, dir);
-  const plugin = unique(lang === "ts" ? "benchts" : "benchpy");
+  const plugin = unique(namePrefix(lang));
   await host.install(plugin, await folders.stage(lang, plugin));
   const notify = await Notifier.listen(join(dir, "notify.sock"));
   return { lang, host, plugin, folders, notify } satisfies Subject;

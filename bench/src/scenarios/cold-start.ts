@@ -3,13 +3,14 @@
 // is the host's own spawn-to-handshake figure; the rest of the total is the
 // host's share (its code before the spawn and after the handshake bytes
 // arrive). The floor is the interpreter starting and exiting with nothing to
-// do (`node -e 0`, `python -c pass`): what any plugin process costs.
+// do (`node -e 0`, `python -c pass`; for Go, an empty Go program built
+// beside the plugin): what any plugin process costs.
 import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { PortableHost } from "@portable-plugins/host";
-import type { PluginFolders } from "../plugins.js";
-import type { Lang } from "../settings.js";
-import { PYTHON } from "../settings.js";
+import { buildGo, type PluginFolders } from "../plugins.js";
+import { type Lang, namePrefix, PYTHON } from "../settings.js";
 import { unique } from "../subject.js";
 
 export interface ColdStart {
@@ -28,7 +29,7 @@ export async function coldStart(
   host: PortableHost,
   folders: PluginFolders,
 ): Promise<ColdStart> {
-  const name = unique(lang === "ts" ? "benchcold" : "benchcoldpy");
+  const name = unique(namePrefix(lang, "cold"));
   await host.install(name, await folders.stage(lang, name));
   try {
     const plugin = host.registry.find(name);
@@ -45,9 +46,15 @@ export async function coldStart(
   }
 }
 
-/** Spawn to exit of the bare interpreter, in ms. */
-export function processFloor(lang: Lang): Promise<number> {
-  const [file, args] = lang === "ts" ? [process.execPath, ["-e", "0"]] : [PYTHON, ["-c", "pass"]];
+async function floorCommand(lang: Lang): Promise<[string, string[]]> {
+  if (lang === "ts") return [process.execPath, ["-e", "0"]];
+  if (lang === "python") return [PYTHON, ["-c", "pass"]];
+  return [join(await buildGo(), "exit0"), []];
+}
+
+/** Spawn to exit of the bare interpreter (an empty program for Go), in ms. */
+export async function processFloor(lang: Lang): Promise<number> {
+  const [file, args] = await floorCommand(lang);
   return new Promise((resolve, reject) => {
     const t = performance.now();
     const child = spawn(file, args, { stdio: "ignore" });
@@ -56,4 +63,9 @@ export function processFloor(lang: Lang): Promise<number> {
   });
 }
 
-export const floorLabel = (lang: Lang) => (lang === "ts" ? "node -e 0" : "python -c pass");
+const FLOOR_LABEL: Record<Lang, string> = {
+  ts: "node -e 0",
+  python: "python -c pass",
+  go: "empty Go binary",
+};
+export const floorLabel = (lang: Lang) => FLOOR_LABEL[lang];

@@ -1,12 +1,14 @@
 // Function Exec, sequential: one call at a time through the host's function
-// proxy (`exec([row], ctx)` -> the plugin's benchecho -> the row back), and
-// the floor: the same Exec call bytes ping-ponged over a bare Unix socket.
+// proxy (`exec([row], ctx)` -> the plugin's benchecho, benchechogo in Go ->
+// the row back), and the floor: the same Exec call bytes ping-ponged over a
+// bare Unix socket.
 import { join } from "node:path";
 import { encodeFunctionCall } from "@portable-plugins/protocol";
 import type { FloorPeer } from "../floor/peer.js";
 import { dialRaw, rawPinger } from "../floor/raw.js";
 import type { Runner } from "../interleave.js";
 import { padFor, row } from "../payload.js";
+import { FUNCTION_SYMBOL } from "../settings.js";
 import type { Subject } from "../subject.js";
 
 const ROW = row(0, padFor(100));
@@ -23,7 +25,7 @@ async function timed(n: number, call: () => Promise<unknown>): Promise<number[]>
 }
 
 export async function execRunner(s: Subject, calls: number): Promise<Runner<number[]>> {
-  const fn = await s.host.function("benchecho");
+  const fn = await s.host.function(FUNCTION_SYMBOL[s.lang]);
   const call = () => fn.exec([ROW], CTX);
   return {
     warm: async () => void (await timed(Math.max(100, calls / 10), call)),

@@ -1,17 +1,20 @@
 // Run by scenarios/memory.ts as its own process (bundled, plain node,
 // --expose-gc), so the RSS it reports is a host's and nothing else's: a
 // PortableHost with one bench plugin, then 1, 10, 100 idle source instances
-// open. Prints one JSON line per step: {instances, hostRssMB, pluginRssMB}.
+// open (for Go, 1, 10, 100 rules of one instance each: the Go SDK puts every
+// instance of a rule on instance 0's channel). Prints one JSON line per step:
+// {instances, hostRssMB, pluginRssMB}.
 import { readFileSync } from "node:fs";
 import { PortableHost, type SourceProxy } from "@portable-plugins/host";
 
 interface Args {
-  lang: "ts" | "python";
+  lang: "ts" | "python" | "go";
   folder: string;
   name: string;
   dataDir: string;
   socketDir?: string;
   pythonBin?: string;
+  instancesAsRules: boolean;
   counts: number[];
 }
 
@@ -68,7 +71,9 @@ try {
       open.push(
         await host.source(
           "benchsource",
-          { ruleId: `benchmem${process.pid}`, opId: "op1", instanceId: open.length },
+          args.instancesAsRules
+            ? { ruleId: `benchmem${process.pid}r${open.length}`, opId: "op1", instanceId: 0 }
+            : { ruleId: `benchmem${process.pid}`, opId: "op1", instanceId: open.length },
           { config: { count: 0 } },
         ),
       );

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { PluginFolders } from "../plugins.js";
 import { bundle } from "../plugins.js";
-import { BENCH_DIR, type Lang, PYTHON } from "../settings.js";
+import { BENCH_DIR, type Lang, namePrefix, PYTHON } from "../settings.js";
 import { unique } from "../subject.js";
 
 export interface MemoryStep {
@@ -32,14 +32,18 @@ export async function measureMemory(
     return out;
   })();
   const script = await childScript;
-  const name = unique(lang === "ts" ? "benchmem" : "benchmempy");
+  const name = unique(namePrefix(lang, "mem"));
   const dir = await mkdtemp(join(work, "mem-"));
   const args = {
     lang,
     folder: await folders.stage(lang, name),
     name,
     dataDir: join(dir, "data"),
-    ...(lang === "ts" ? { socketDir: join(dir, "sock") } : { pythonBin: PYTHON }),
+    ...(lang === "ts" ? { socketDir: join(dir, "sock") } : {}),
+    ...(lang === "python" ? { pythonBin: PYTHON } : {}),
+    // The Go SDK serves every source on instance 0's channel whatever the
+    // start command's instanceId: its instances get a rule each instead.
+    instancesAsRules: lang === "go",
     counts,
   };
   const { stdout } = await promisify(execFile)(

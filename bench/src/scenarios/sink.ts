@@ -4,6 +4,13 @@
 // when the last write's ack is back (with `requireAck`). The floor: the same
 // row bytes streamed over a bare Unix socket to a second process that counts
 // them, or ping-ponged with a `{}` reply for the acked case.
+// eKuiper's Go SDK never sends acks (its sink dials the ack channel and stays
+// silent), so a Go `requireAck` write would only time out. Its acked row is
+// measured with another per-row completion signal: the sink is started
+// without `requireAck` and with `receipt: true`, writes the running count to
+// the bench's notify socket after every row, and each write waits for that
+// line before the next one. Same round trip per row; the return leg is a
+// bare Unix socket instead of the host's NNG ack channel.
 import { join } from "node:path";
 import { encodeSinkData } from "@portable-plugins/protocol";
 import type { FloorPeer } from "../floor/peer.js";
@@ -20,15 +27,23 @@ export async function sinkRunner(
   requireAck: boolean,
   count: number,
 ): Promise<Runner<number>> {
+  const receipt = requireAck && s.lang === "go";
   const sink = await s.host.sink(
     "benchsink",
     { ruleId: unique("benchout"), opId: "op1" },
-    { notify: s.notify.path, requireAck },
+    receipt ? { notify: s.notify.path, receipt } : { notify: s.notify.path, requireAck },
   );
   const pad = padFor(SIZE);
+  const write = receipt
+    ? async (i: number) => {
+        await sink.write(row(i, pad));
+        const got = await s.notify.next(REPORT_TIMEOUT_MS);
+        if (got !== i + 1) throw new Error(`receipt ${got} for row ${i + 1}`);
+      }
+    : (i: number) => sink.write(row(i, pad));
   const once = async (n: number) => {
     const t = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) await sink.write(row(i, pad));
+    for (let i = 0; i < n; i++) await write(i);
     await sink.write({ [END_MARK]: true });
     const got = await s.notify.next(REPORT_TIMEOUT_MS);
     const seconds = Number(process.hrtime.bigint() - t) / 1e9;
