@@ -212,7 +212,11 @@ export class ManagedPlugin {
       if (delay !== undefined) {
         this.#phase = "restarting";
         this.#log.warn(
-          `plugin ${this.name}: restarting in ${delay} ms (restart ${this.#backoff.consecutive} of at most ${this.#backoff.limit}) after: ${this.#errMsg}`,
+          `plugin ${this.name}: restarting in ${delay} ms (restart ${this.#backoff.total}; ${
+            this.#backoff.consecutive === 0
+              ? "it ran healthy"
+              : `crash at start ${this.#backoff.consecutive} of at most ${this.#backoff.limit} in a row`
+          }) after: ${this.#lastReason || this.#errMsg}`,
         );
         try {
           await sleep(delay, this.#stop.signal);
@@ -421,7 +425,7 @@ export class ManagedPlugin {
     this.#errMsg = reason;
     this.#log.warn(`plugin ${this.name} (pid ${proc.pid}) exited: ${reason}`);
     if (this.#phase !== "running") return; // a launch in progress fails and #startLoop decides
-    const healthy = this.#backoff.ranFor(Date.now() - this.#runningSince);
+    this.#backoff.ranFor(Date.now() - this.#runningSince);
     if (!this.#hasRemembered()) {
       this.#phase = "failed";
       return;
@@ -431,7 +435,6 @@ export class ManagedPlugin {
       return;
     }
     this.#lastReason = reason;
-    if (healthy) this.#log.info(`plugin ${this.name}: it ran healthy; restarting at once`);
     this.#begin(this.#backoff.next());
   }
 

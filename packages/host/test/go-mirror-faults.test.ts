@@ -6,7 +6,7 @@
 
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, copyFile, cp, mkdir, rename } from "node:fs/promises";
+import { chmod, copyFile, cp, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +21,7 @@ import {
   TS_FIXTURE_DIR,
   TS_FIXTURE_ENV,
   uniqueName,
+  waitFor,
 } from "./runtime-helpers.js";
 
 const GO_MIRROR = fileURLToPath(new URL("../../../examples/go-mirror", import.meta.url));
@@ -122,5 +123,41 @@ describe("Go SDK plugin faults", () => {
     expect(await fn.exec(["mine"], { ruleId: "r", opId: "o" })).toBe("mine");
     await host.close();
     expect(await filesMatching(socketDir, ["plugin_mirror", `plugin_${impostor}`])).toEqual([]);
+  });
+
+  it("the Go mirror killed every 0.7 s keeps coming back, its source resuming", async () => {
+    host = new PortableHost({
+      dataDir: await tempDir("pp-data-"),
+      socketDir: "/tmp",
+      logger,
+      env: { PORTABLE_PLUGIN_NAME: undefined },
+    });
+    await host.install("mirror", await goPlugin("mirror"));
+    const src = await host.source("random", { ruleId: "rgokill", opId: "op1" }, { confKey: "ext" });
+    const rows = src[Symbol.asyncIterator]();
+    await nextWithin(rows, 10_000);
+    let pid = host.status("mirror")?.pid as number;
+    const recoveries: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 700));
+      process.kill(pid, "SIGKILL");
+      const killedAt = Date.now();
+      const old = pid;
+      pid = await waitFor(
+        `restart ${i + 1}`,
+        () => {
+          const s = host?.status("mirror");
+          return s?.status === "running" && s.pid !== undefined && s.pid !== old
+            ? s.pid
+            : undefined;
+        },
+        20_000,
+        10,
+      );
+      recoveries.push(Date.now() - killedAt);
+    }
+    expect(Math.max(...recoveries), `recoveries ${recoveries.join(", ")} ms`).toBeLessThan(1_500);
+    expect(host.status("mirror")).toMatchObject({ restarts: 6, lastReason: "signal: killed" });
+    await nextWithin(rows, 10_000);
   });
 });
