@@ -78,6 +78,8 @@ export class ManagedPlugin {
   #recovering = false;
   /** Why the last restart happened. */
   #lastReason = "";
+  /** Date.now() when the current (or last) process was spawned. */
+  #spawnedWall = 0;
   readonly #refusals: ChannelRefusals;
   #stop = new AbortController();
   /** Open proxies: id -> rule id (sources and sinks) or undefined (functions). */
@@ -272,6 +274,7 @@ export class ManagedPlugin {
     // performance.now(): a cold start is tens of ms, Date.now()'s whole ms are too coarse.
     const spawnedAt = performance.now();
     const spawnedWall = Date.now();
+    this.#spawnedWall = spawnedWall;
     const proc = this.#o.launch === "manual" ? undefined : await this.#spawn(control);
     if (!proc) {
       this.#log.info(
@@ -359,7 +362,7 @@ export class ManagedPlugin {
   #nameHint(since: number, proc: PluginProcess | undefined): string {
     const dialed = proc ? dialedName(proc.stderrTail.lines, this.name) : undefined;
     if (dialed !== undefined) {
-      return ` (the plugin probably calls itself "${dialed}", not "${this.name}": it dialed plugin_${dialed}.ipc)`;
+      return ` (the plugin probably calls itself "${dialed}", not "${this.name}")`;
     }
     const refused = this.#refusals.since(since, this.name).at(-1);
     if (refused === undefined) return "";
@@ -407,10 +410,7 @@ export class ManagedPlugin {
       // Died before (or instead of) its handshake: its stderr tells why.
       const line = proc.stderrTail.tellingLine();
       if (line !== undefined) reason = `${reason}: ${line}`;
-      const dialed = dialedName(proc.stderrTail.lines, this.name);
-      if (dialed !== undefined) {
-        reason += ` (the plugin probably calls itself "${dialed}", not "${this.name}")`;
-      }
+      reason += this.#nameHint(this.#spawnedWall, proc);
     }
     const err = new HostError("PORTABLE_E_PROCESS", `plugin ${this.name} exited: ${reason}`, {
       plugin: this.name,
