@@ -120,6 +120,28 @@ describe("plugin faults", () => {
     );
   });
 
+  it("a source row announcing 800 MB is refused on its frame header, naming plugin, channel and size", async () => {
+    const { host, name } = await hostWith("bigrow", { maxMessageBytes: 4 * 1024 * 1024 });
+    const before = process.memoryUsage().arrayBuffers;
+    const src = await host.source("counter", { ruleId: "rbig", opId: "op1" });
+    const line = await waitFor(
+      "the refused row",
+      () => logger.lines.find((l) => l.includes("protocol error on source channel")),
+      5_000,
+      20,
+    );
+    expect(line).toMatch(
+      new RegExp(
+        `^error plugin ${name}: protocol error on source channel ipc://.*/rbig_op1_0\\.ipc: `,
+      ),
+    );
+    expect(line).toContain("800000000 bytes");
+    expect(line).toContain(`at most ${4 * 1024 * 1024} bytes`);
+    expect(src.dropped).toBe(1);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(50 * 1024 * 1024);
+    expect(host.status(name)?.status).toBe("running");
+  });
+
   it("a plugin calling itself by a running plugin's name is refused there, and its status says so", async () => {
     const dataDir = await tempDir("pp-data-");
     const owner = uniqueName("own");
