@@ -48,9 +48,10 @@ export function wireFault(
   context: { plugin: string; channel: string; symbol?: string },
   maxMessageBytes: number,
 ): HostError {
+  const size = /message of (\d+) bytes/.exec(err.message)?.[1];
   const detail =
-    err.code === "PORTABLE_E_MSG_TOO_LARGE"
-      ? `${err.message.replace(/recvMaxSize/, "the limit")}; the host accepts at most ${maxMessageBytes} bytes per message (maxMessageBytes)`
+    err.code === "PORTABLE_E_MSG_TOO_LARGE" && size !== undefined
+      ? `the plugin announced a message of ${size} bytes; the host accepts at most ${maxMessageBytes} bytes per message (maxMessageBytes), so it refused it before reading it`
       : err.message;
   return new HostError(
     "PORTABLE_E_CHANNEL",
