@@ -23,14 +23,14 @@ const WORDS: Record<string, LogLevel> = {
 };
 
 const LOGRUS = /\blevel=["']?([a-z]+)\b/i;
-/** Python logging's default format: `INFO:root:message`. */
-const PYTHON = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL):/;
+/** Python logging's default format `INFO:root:message`, and eKuiper's Python SDK's `<time> - <file>[line:N] - INFO: message`. */
+const PYTHON = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL):|\s-\s(DEBUG|INFO|WARNING|ERROR|CRITICAL):\s/;
 const UPPER = /^[A-Z]+$/;
 
 /** The level a plugin output line announces, or info when it announces none. */
 export function lineLevel(line: string): LogLevel {
   const python = PYTHON.exec(line);
-  if (python) return WORDS[(python[1] as string).toLowerCase()] ?? "info";
+  if (python) return WORDS[(python[1] ?? python[2] ?? "").toLowerCase()] ?? "info";
   const logrus = LOGRUS.exec(line);
   if (logrus) {
     const level = WORDS[(logrus[1] as string).toLowerCase()];

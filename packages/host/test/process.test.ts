@@ -193,6 +193,11 @@ describe("plugin process", () => {
     expect(level("in passing")).toBe("info");
     expect(lineLevel("Traceback (most recent call last):")).toBe("error");
     expect(lineLevel("error count is zero")).toBe("info");
+    // eKuiper's Python SDK's format.
+    const py = "2026-11-29 09:11:04,231 - /venv/ekuiper/runtime/plugin.py[line:60] -";
+    expect(lineLevel(`${py} INFO: starting plugin mirror`)).toBe("info");
+    expect(lineLevel(`${py} WARNING: slow`)).toBe("warn");
+    expect(lineLevel(`${py} ERROR: cannot dial`)).toBe("error");
   });
 
   it("keeps the tail of stderr and picks the line that tells why it died", async () => {
