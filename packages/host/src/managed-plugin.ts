@@ -480,10 +480,9 @@ export class ManagedPlugin {
       await control.send(command);
     } catch (err) {
       if (HostError.is(err, "PORTABLE_E_TIMEOUT") && this.#proc?.alive) {
-        this.#log.error(
-          `plugin ${this.name}: control channel unresponsive, killing pid ${this.#proc.pid}`,
-        );
-        this.#proc.kill("SIGKILL");
+        const reason = `control channel unresponsive (no answer within ${this.#o.timeouts.commandMs} ms)`;
+        this.#log.error(`plugin ${this.name}: ${reason}, killing pid ${this.#proc.pid}`);
+        this.#proc.kill("SIGKILL", reason);
       }
       throw err;
     }
@@ -560,7 +559,7 @@ export class ManagedPlugin {
       return ch;
     } catch (err) {
       if (HostError.is(err, "PORTABLE_E_TIMEOUT") && !(err instanceof FunctionStartError)) {
-        this.#proc?.kill("SIGKILL");
+        this.#proc?.kill("SIGKILL", `function ${symbol}: start not answered in time`);
       }
       throw err;
     }
@@ -612,7 +611,7 @@ export class ManagedPlugin {
       await this.functionChannel(symbol);
     } catch (err) {
       this.#errMsg = `function ${symbol} channel could not be re-established: ${(err as Error).message}`;
-      if (this.#proc?.alive) this.#proc.kill("SIGKILL");
+      if (this.#proc?.alive) this.#proc.kill("SIGKILL", this.#errMsg);
       throw err;
     }
   }

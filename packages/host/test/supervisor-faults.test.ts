@@ -105,6 +105,19 @@ describe("plugin faults", () => {
     expect(logger.lines.some((l) => l.includes("signal: killed"))).toBe(false);
   });
 
+  it("a plugin killed for not answering says so, not `signal: killed`", async () => {
+    const { host, name } = await hostWith("mute", { timeouts: { commandMs: 1_000 } });
+    const err = await host
+      .source("counter", { ruleId: "rmute", opId: "op1" })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "PORTABLE_E_TIMEOUT", plugin: name });
+    const status = await waitFor("the kill", () => {
+      const s = host.status(name);
+      return s?.status === "error" ? s : undefined;
+    });
+    expect(status?.errMsg).toBe("control channel unresponsive (no answer within 1000 ms)");
+  });
+
   it("raw garbage on the control socket fails the start at once, naming what arrived", async () => {
     const { host, name } = await hostWith("rawgarbage", { timeouts: { initMs: 20_000 } });
     const started = Date.now();
