@@ -1,12 +1,15 @@
-// The restart back-off of PROTOCOL.md §8.3: 1 s, doubled per consecutive
-// restart up to a ceiling, reset after a long enough run, with a limit on
-// consecutive restarts. Pure bookkeeping; the caller sleeps.
+// The restart back-off of PROTOCOL.md §8.3: after a crash at start, 1 s
+// doubled per consecutive restart up to a ceiling, with a limit on
+// consecutive restarts; after a healthy run (see RestartPolicy), a short
+// fixed delay and the count starts afresh. Pure bookkeeping; the caller sleeps.
 
 import type { RestartPolicy } from "./supervisor-options.js";
 
 export class Backoff {
   readonly #policy: RestartPolicy;
   #delay: number;
+  /** The next restart follows a healthy run: short delay, not counted as consecutive. */
+  #healthy = false;
   /** Restarts since the last reset. */
   consecutive = 0;
   /** Restarts ever. */
@@ -27,8 +30,12 @@ export class Backoff {
 
   /** Counts a restart and returns how long to wait before it. */
   next(): number {
-    this.consecutive++;
     this.total++;
+    if (this.#healthy) {
+      this.#healthy = false;
+      return this.#policy.healthyDelayMs;
+    }
+    this.consecutive++;
     const delay = this.#delay;
     this.#delay = Math.min(this.#delay * 2, this.#policy.maxDelayMs);
     return delay;
@@ -36,12 +43,20 @@ export class Backoff {
 
   reset(): void {
     this.consecutive = 0;
+    this.#healthy = false;
     this.#delay = this.#policy.firstDelayMs;
   }
 
-  /** After an exit: a process that ran `resetAfterMs` or longer starts the count afresh. */
-  ranFor(ms: number): void {
-    if (ms >= this.#policy.resetAfterMs) this.reset();
+  /**
+   * After the exit of a process that reached `running`: one that ran
+   * `resetAfterMs` or longer was healthy, so the count starts afresh and the
+   * next restart waits only `healthyDelayMs`. Returns whether it was healthy.
+   */
+  ranFor(ms: number): boolean {
+    if (ms < this.#policy.resetAfterMs) return false;
+    this.reset();
+    this.#healthy = true;
+    return true;
   }
 }
 

@@ -4,7 +4,12 @@
 // each answered `ok` or with an error text. One instance per process: a
 // restarted process gets a fresh listener (the old one is closed when the
 // process exits, so a pending command fails at once instead of timing out).
+// One connection at a time: a second one is refused and logged; a connection
+// that breaks the wire format closes the channel with a protocol error at
+// once; the peer's connection going away is reported to the owner, which
+// decides whether the plugin closed its channel while staying alive.
 
+import type { NngError, RefusedConnection } from "@portable-plugins/nng";
 import {
   Command,
   type Command as CommandMessage,
@@ -16,11 +21,43 @@ import { HostError } from "./errors.js";
 import { ExchangeError, InvertedRep, preview } from "./inverted-rep.js";
 import type { HostLogger } from "./logger.js";
 
+/** What the owner (ManagedPlugin) hears about the channel's connections. */
+export interface ControlEvents {
+  /** Another process tried to connect while the plugin's process held the channel. */
+  refused?(connection: RefusedConnection): void;
+  /** The channel failed (protocol error, oversized message) and is closed. */
+  failed?(error: HostError): void;
+  /** The plugin's connection went away. */
+  peerLost?(): void;
+}
+
 export interface ControlChannelOptions {
   readonly plugin: string;
   readonly socketDir: string;
   readonly commandTimeoutMs: number;
   readonly logger: HostLogger;
+  /** Largest message accepted from the plugin (§2.5). */
+  readonly maxMessageBytes: number;
+  readonly events?: ControlEvents;
+}
+
+/** An NNG wire error as the host words it: what the plugin sent, on which channel. */
+export function wireFault(
+  err: NngError,
+  what: string,
+  context: { plugin: string; channel: string; symbol?: string },
+  maxMessageBytes: number,
+): HostError {
+  const size = /message of (\d+) bytes/.exec(err.message)?.[1];
+  const detail =
+    err.code === "PORTABLE_E_MSG_TOO_LARGE" && size !== undefined
+      ? `the plugin announced a message of ${size} bytes; the host accepts at most ${maxMessageBytes} bytes per message (maxMessageBytes), so it refused it before reading it`
+      : err.message;
+  return new HostError(
+    "PORTABLE_E_CHANNEL",
+    `plugin ${context.plugin}: protocol error on ${what} ${context.channel}: ${detail}`,
+    { ...context, cause: err },
+  );
 }
 
 export class ControlChannel {
@@ -33,7 +70,40 @@ export class ControlChannel {
     this.plugin = opts.plugin;
     this.url = controlChannelUrl(opts.plugin, opts.socketDir);
     this.#opts = opts;
-    this.#rep = new InvertedRep(this.url, `plugin ${opts.plugin} control`, opts.logger);
+    const events = opts.events ?? {};
+    this.#rep = new InvertedRep(
+      this.url,
+      `plugin ${opts.plugin} control`,
+      opts.logger,
+      opts.maxMessageBytes,
+      {
+        refused: (c) => {
+          opts.logger.warn(
+            `plugin ${opts.plugin}: refused a second connection to control channel ${this.url} at ${c.at.toISOString()}: ` +
+              "the channel serves one process at a time (another process, maybe a plugin that calls itself " +
+              `${opts.plugin}, tried to connect; Unix sockets do not tell the host which one)`,
+          );
+          events.refused?.(c);
+        },
+        fault: (err) => {
+          const error = wireFault(
+            err,
+            "control channel",
+            { plugin: opts.plugin, channel: this.url },
+            opts.maxMessageBytes,
+          );
+          opts.logger.error(error.message);
+          void this.#rep.close(error);
+          events.failed?.(error);
+        },
+        peerLost: () => events.peerLost?.(),
+      },
+    );
+  }
+
+  /** Connections on the channel now (0 or 1). */
+  get peers(): number {
+    return this.#rep.peers;
   }
 
   /** Listens; call before spawning the process (the Go SDK cannot retry its dial, §2.6). */

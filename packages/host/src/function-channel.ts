@@ -3,6 +3,10 @@
 // as FuncReply. A channel lives as long as its plugin process; when no
 // request comes while one is needed it is dead, and the owner re-establishes
 // it (ManagedPlugin), which is why failures carry their ExchangeFailure.
+// One connection at a time (a second one is refused and logged); a
+// connection that breaks the wire format (no SP header, a message over the
+// size limit) closes the channel at once with that error, and the next call
+// starts the function again.
 
 import {
   encodeFunctionCall,
@@ -12,6 +16,7 @@ import {
   functionChannelUrl,
   type JsonValue,
 } from "@portable-plugins/protocol";
+import { wireFault } from "./control-channel.js";
 import { HostError } from "./errors.js";
 import { ExchangeError, type ExchangeFailure, InvertedRep, preview } from "./inverted-rep.js";
 import type { HostLogger } from "./logger.js";
@@ -22,6 +27,8 @@ export interface FunctionChannelOptions {
   readonly socketDir: string;
   readonly callTimeoutMs: number;
   readonly logger: HostLogger;
+  /** Largest message accepted from the plugin (§2.5). */
+  readonly maxMessageBytes: number;
 }
 
 /** A call that failed without a reply; `failure` says whether the channel looks dead. */
@@ -50,6 +57,18 @@ export class FunctionChannel {
       this.url,
       `plugin ${opts.plugin} function ${opts.symbol}`,
       opts.logger,
+      opts.maxMessageBytes,
+      {
+        refused: (c) =>
+          opts.logger.warn(
+            `${this.#prefix()}: refused a second connection at ${c.at.toISOString()}: the channel serves one process at a time`,
+          ),
+        fault: (err) => {
+          const error = wireFault(err, "function channel", this.#context, opts.maxMessageBytes);
+          opts.logger.error(error.message);
+          void this.#rep.close(error);
+        },
+      },
     );
   }
 

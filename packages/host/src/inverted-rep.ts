@@ -7,8 +7,15 @@
 // last request it received as its current one and relies on the first-byte
 // rule: a message starting with `h` while waiting for the answer is a fresh
 // keepalive handshake, and the same message is sent again as its reply.
+//
+// One peer per channel: the listener holds one connection and closes any
+// other at once (reported to `watch.refused`), so a second process calling
+// itself by the same name cannot take the channel over. A connection that
+// breaks the wire format (no SP header, a frame over the size limit) is
+// reported to `watch.fault`; the peer's connection going away to
+// `watch.peerLost`.
 
-import { NngError, RepSocket } from "@portable-plugins/nng";
+import { NngError, type RefusedConnection, RepSocket } from "@portable-plugins/nng";
 import { startsLikeHandshake } from "@portable-plugins/protocol";
 import type { HostLogger } from "./logger.js";
 
@@ -32,10 +39,32 @@ export class ExchangeError extends Error {
   }
 }
 
+/** What the owner of a channel hears about its connections. */
+export interface ChannelWatch {
+  /** A connection beyond the first was closed at once. */
+  refused?(connection: RefusedConnection): void;
+  /** A connection broke the wire format (bad header, oversized frame) and was closed. */
+  fault?(error: NngError): void;
+  /** The peer's connection went away (the channel has no connection now). */
+  peerLost?(): void;
+}
+
+/** Wire errors that make a connection a protocol fault rather than an ordinary disconnect. */
+const FAULTS = new Set([
+  "PORTABLE_E_PROTOCOL",
+  "PORTABLE_E_MSG_TOO_LARGE",
+  "PORTABLE_E_PEER_PROTOCOL",
+]);
+
+/** Whether a pipe error is a protocol fault of the peer (bad header, oversized frame, wrong pattern). */
+export function isWireFault(err: NngError): boolean {
+  return FAULTS.has(err.code);
+}
+
 export class InvertedRep {
   readonly url: string;
   readonly #label: string;
-  readonly #rep = new RepSocket({ recvMaxSize: 0 });
+  readonly #rep: RepSocket;
   readonly #logger: HostLogger;
   /** True while the last message received has not been replied to. */
   #current = false;
@@ -46,25 +75,44 @@ export class InvertedRep {
   /** Keepalive handshakes handled: a message sent again, or a queued one skipped (for tests and logs). */
   resends = 0;
 
-  constructor(url: string, label: string, logger: HostLogger) {
+  constructor(
+    url: string,
+    label: string,
+    logger: HostLogger,
+    maxMessageBytes: number,
+    watch: ChannelWatch = {},
+  ) {
     this.url = url;
     this.#label = label;
     this.#logger = logger;
-    // A request whose connection is gone can no longer be answered (the REP
-    // would drop the reply): wait for the next request instead, which a
-    // reconnecting REQ sends at once and a dead channel never does.
+    this.#rep = new RepSocket({ recvMaxSize: maxMessageBytes });
     this.#rep.onPipeEvent((e) => {
-      if (e.type === "removed" && this.#rep.pipeCount === 0) this.#current = false;
+      if (e.type === "removed" && this.#rep.pipeCount === 0) {
+        // A request whose connection is gone can no longer be answered (the REP
+        // would drop the reply): wait for the next request instead, which a
+        // reconnecting REQ sends at once and a dead channel never does.
+        this.#current = false;
+        if (!this.#rep.closed) watch.peerLost?.();
+      } else if (e.type === "refused") {
+        watch.refused?.(e.refused);
+      } else if (e.type === "error" && isWireFault(e.error) && !this.#rep.closed) {
+        watch.fault?.(e.error);
+      }
     });
   }
 
-  /** Listens (replacing a stale socket file; failing on a live one, §2.6). */
+  /** Listens (replacing a stale socket file; failing on a live one, §2.6); one peer at a time. */
   async listen(): Promise<void> {
-    await this.#rep.listen(this.url);
+    await this.#rep.listen(this.url, { maxPeers: 1 });
   }
 
   get closed(): boolean {
     return this.#rep.closed;
+  }
+
+  /** Open connections (0 or 1). */
+  get peers(): number {
+    return this.#rep.pipeCount;
   }
 
   /** Why the channel was closed, when it was closed with a reason. */

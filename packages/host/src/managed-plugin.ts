@@ -4,16 +4,19 @@
 // command of every running symbol instance (§8.1) and owns the control and
 // function channels of the current process. With `launch: "manual"` (the
 // debug server) nothing is spawned: the plugin is started by hand and only
-// its handshake is awaited.
+// its handshake is awaited. Faults of the control channel (a protocol error,
+// an oversized message, the plugin closing its connection while it lives on)
+// kill the process with that reason, and the restart policy takes over.
 
 import { mkdir } from "node:fs/promises";
 import { Command, type Control } from "@portable-plugins/protocol";
 import { Backoff, sleep } from "./backoff.js";
+import { ChannelRefusals, dialedName } from "./channel-refusals.js";
 import { ControlChannel } from "./control-channel.js";
 import { HostError } from "./errors.js";
 import { FunctionChannel } from "./function-channel.js";
 import type { InstalledPlugin } from "./plugin.js";
-import { launchCommand, PluginProcess } from "./process.js";
+import { type ExitInfo, launchCommand, PluginProcess } from "./process.js";
 import { type InstanceOwner, ReplayTable } from "./replay-table.js";
 import type { ResolvedSupervisorOptions } from "./supervisor-options.js";
 
@@ -41,6 +44,19 @@ export interface PluginRuntimeInfo {
   readonly keepaliveResends: number;
 }
 
+/** How long a process whose control connection went away may take to exit before it is killed. */
+const CONTROL_LOST_GRACE_MS = 1000;
+
+/** What `status()` returns: eKuiper's document, plus `pid`, `restarts` and `lastReason`. */
+export interface ManagedStatus {
+  refCount: Record<string, number>;
+  status: "initializing" | "running" | "restarting" | "error" | "stop";
+  errMsg: string;
+  pid?: number;
+  restarts?: number;
+  lastReason?: string;
+}
+
 /** Errors that end a replayed start only, not the whole process (§8.2 step 3). */
 const symbolFailure = (err: unknown) => HostError.is(err, "PORTABLE_E_COMMAND");
 
@@ -58,14 +74,31 @@ export class ManagedPlugin {
   readonly #backoff: Backoff;
   #runningSince = 0;
   #handshakeMs: number | undefined;
+  /** An unexpected exit is being recovered from (restarting, starting or replaying again). */
+  #recovering = false;
+  /** Why the last restart happened. */
+  #lastReason = "";
+  /** Date.now() when the current (or last) process was spawned. */
+  #spawnedWall = 0;
+  readonly #refusals: ChannelRefusals;
   #stop = new AbortController();
   /** Open proxies: id -> rule id (sources and sinks) or undefined (functions). */
   readonly #users = new Map<string, string | undefined>();
 
-  constructor(plugin: InstalledPlugin, options: ResolvedSupervisorOptions) {
+  constructor(
+    plugin: InstalledPlugin,
+    options: ResolvedSupervisorOptions,
+    refusals: ChannelRefusals = new ChannelRefusals(),
+  ) {
     this.#plugin = plugin;
     this.#o = options;
     this.#backoff = new Backoff(options.restart);
+    this.#refusals = refusals;
+  }
+
+  /** Largest message accepted from this plugin on one channel (§2.5). */
+  get maxMessageBytes(): number {
+    return this.#o.maxMessageBytes;
   }
 
   get name(): string {
@@ -102,31 +135,36 @@ export class ManagedPlugin {
     return this.#users.size > 0;
   }
 
-  /** The REST status document (§7.2). */
-  status(): {
-    refCount: Record<string, number>;
-    status: "initializing" | "running" | "error" | "stop";
-    errMsg: string;
-    pid?: number;
-  } {
+  /**
+   * The REST status document (§7.2). While an unexpected exit is recovered
+   * from, `restarting` (not `error`), with `errMsg` the reason; `restarts`
+   * and `lastReason` are added once there was a restart.
+   */
+  status(): ManagedStatus {
     const refCount: Record<string, number> = {};
     for (const rule of this.#users.values()) {
       if (rule !== undefined) refCount[rule] = (refCount[rule] ?? 0) + 1;
     }
-    const status =
-      this.#phase === "idle" || this.#phase === "starting"
-        ? "initializing"
-        : this.#phase === "running" || this.#phase === "replaying"
-          ? "running"
-          : this.#phase === "restarting" || this.#phase === "failed"
-            ? "error"
-            : "stop";
+    const phase = this.#phase;
+    const status: ManagedStatus["status"] =
+      this.#recovering && (phase === "restarting" || phase === "starting" || phase === "replaying")
+        ? "restarting"
+        : phase === "idle" || phase === "starting"
+          ? "initializing"
+          : phase === "running" || phase === "replaying"
+            ? "running"
+            : phase === "restarting" || phase === "failed"
+              ? "error"
+              : "stop";
     const pid = this.#proc?.alive ? this.#proc.pid : undefined;
+    const restarts = this.#backoff.total;
     return {
       refCount,
       status,
-      errMsg: status === "error" ? this.#errMsg : "",
+      errMsg: status === "error" ? this.#errMsg : status === "restarting" ? this.#lastReason : "",
       ...(pid === undefined ? {} : { pid }),
+      ...(restarts > 0 ? { restarts } : {}),
+      ...(this.#lastReason ? { lastReason: this.#lastReason } : {}),
     };
   }
 
@@ -156,8 +194,10 @@ export class ManagedPlugin {
   }
 
   #begin(delay: number | undefined): Promise<void> {
+    this.#recovering = delay !== undefined;
     const run = this.#startLoop(delay).finally(() => {
       if (this.#starting === run) this.#starting = undefined;
+      this.#recovering = false;
     });
     run.catch(() => undefined); // waiters get the error; nobody waiting is fine
     this.#starting = run;
@@ -174,7 +214,11 @@ export class ManagedPlugin {
       if (delay !== undefined) {
         this.#phase = "restarting";
         this.#log.warn(
-          `plugin ${this.name}: restarting in ${delay} ms (restart ${this.#backoff.consecutive} of at most ${this.#backoff.limit}) after: ${this.#errMsg}`,
+          `plugin ${this.name}: restarting in ${delay} ms (restart ${this.#backoff.total}; ${
+            this.#backoff.consecutive === 0
+              ? "it ran healthy"
+              : `crash at start ${this.#backoff.consecutive} of at most ${this.#backoff.limit} in a row`
+          }) after: ${this.#lastReason || this.#errMsg}`,
         );
         try {
           await sleep(delay, this.#stop.signal);
@@ -194,10 +238,12 @@ export class ManagedPlugin {
         if (!this.#errMsg) this.#errMsg = error.message;
         if (!this.#hasRemembered()) {
           this.#phase = "failed";
-          this.#log.error(`plugin ${this.name}: could not start: ${error.message}`);
+          this.#log.error(`plugin ${this.name}: could not start: ${this.#errMsg}`);
           throw error;
         }
         if (this.#backoff.exhausted) throw this.#giveUp();
+        this.#lastReason = this.#errMsg;
+        this.#recovering = true;
         delay = this.#backoff.next();
       }
     }
@@ -207,11 +253,18 @@ export class ManagedPlugin {
   async #launch(): Promise<void> {
     this.#phase = "starting";
     await mkdir(this.#o.socketDir, { recursive: true, mode: 0o700 });
-    const control = new ControlChannel({
+    const control: ControlChannel = new ControlChannel({
       plugin: this.name,
       socketDir: this.#o.socketDir,
       commandTimeoutMs: this.#o.timeouts.commandMs,
       logger: this.#log,
+      maxMessageBytes: this.#o.maxMessageBytes,
+      events: {
+        refused: (c) =>
+          this.#refusals.record({ plugin: this.name, url: control.url, at: c.at.getTime() }),
+        failed: (error) => this.#controlFailed(control, error),
+        peerLost: () => void this.#controlLost(control),
+      },
     });
     await control.listen();
     if (this.#stopping) {
@@ -220,6 +273,8 @@ export class ManagedPlugin {
     }
     // performance.now(): a cold start is tens of ms, Date.now()'s whole ms are too coarse.
     const spawnedAt = performance.now();
+    const spawnedWall = Date.now();
+    this.#spawnedWall = spawnedWall;
     const proc = this.#o.launch === "manual" ? undefined : await this.#spawn(control);
     if (!proc) {
       this.#log.info(
@@ -229,25 +284,22 @@ export class ManagedPlugin {
     this.#control = control;
     this.#errMsg = "";
     try {
-      try {
-        await control.handshake(this.#o.timeouts.initMs);
-      } catch (err) {
-        if (HostError.is(err, "PORTABLE_E_HANDSHAKE")) {
-          proc?.kill("SIGKILL");
-          await proc?.exited;
-          this.#errMsg = "handshake timeout";
-        }
-        throw err;
-      }
+      await control.handshake(this.#o.timeouts.initMs);
       this.#handshakeMs = Math.round((performance.now() - spawnedAt) * 100) / 100;
       this.#log.info(`plugin ${this.name}: handshake after ${this.#handshakeMs} ms`);
       this.#phase = "replaying";
       await this.#replay(control);
     } catch (err) {
-      // Whatever failed, this process is not usable: make sure it is gone.
+      // Whatever failed, this process is not usable: make sure it is gone,
+      // and say why the host killed it (not `signal: killed`).
+      const because = HostError.is(err, "PORTABLE_E_HANDSHAKE")
+        ? `handshake timeout${this.#nameHint(spawnedWall, proc)}`
+        : (err as Error).message;
       if (proc?.alive) {
-        proc.kill("SIGKILL");
+        proc.kill("SIGKILL", because);
         await proc.exited;
+      } else if (!proc) {
+        this.#errMsg = because;
       }
       await control.close();
       if (this.#control === control) this.#control = undefined;
@@ -273,7 +325,7 @@ export class ManagedPlugin {
       throw err;
     }
     this.#proc = proc;
-    void proc.exited.then((info) => this.#onExit(proc, info.reason));
+    void proc.exited.then((info) => this.#onExit(proc, info));
     this.#log.info(
       `plugin ${this.name}: started pid ${proc.pid} (${cmd.file} ${cmd.args.join(" ")})`,
     );
@@ -302,9 +354,64 @@ export class ManagedPlugin {
     }
   }
 
-  #onExit(proc: PluginProcess, reason: string): void {
+  /**
+   * Why a plugin that never handshook probably did not: it dialed another
+   * name's control channel (its stderr says so, or that channel refused a
+   * stranger since this process was spawned).
+   */
+  #nameHint(since: number, proc: PluginProcess | undefined): string {
+    const dialed = proc ? dialedName(proc.stderrTail.lines, this.name) : undefined;
+    if (dialed !== undefined) {
+      return ` (the plugin probably calls itself "${dialed}", not "${this.name}")`;
+    }
+    const refused = this.#refusals.since(since, this.name).at(-1);
+    if (refused === undefined) return "";
+    return (
+      ` (its control channel never heard from it, while ${refused.url} of plugin "${refused.plugin}" refused a ` +
+      `second connection at ${new Date(refused.at).toISOString()}: the plugin probably calls itself "${refused.plugin}")`
+    );
+  }
+
+  /** The control channel broke the wire format: a launch fails on its own; a running process is killed. */
+  #controlFailed(control: ControlChannel, error: HostError): void {
+    if (control !== this.#control || this.#stopping || this.#phase === "starting") return;
+    this.#proc?.kill("SIGKILL", error.message);
+  }
+
+  /**
+   * The plugin's control connection went away. A process that exits does
+   * so within moments; one that lives on has closed its channel, which is an
+   * error: it is killed with that reason and the restart policy applies.
+   */
+  async #controlLost(control: ControlChannel): Promise<void> {
+    const proc = this.#proc;
+    if (control !== this.#control || this.#stopping || !proc?.alive) return;
+    if (this.#phase !== "running" && this.#phase !== "replaying") return;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((r) => {
+      timer = setTimeout(r, CONTROL_LOST_GRACE_MS);
+    });
+    await Promise.race([proc.exited, grace]);
+    clearTimeout(timer);
+    if (!proc.alive || proc !== this.#proc || control !== this.#control) return;
+    if (control.closed || control.peers > 0 || this.#stopping) return;
+    const reason = "control channel closed by the plugin";
+    this.#log.error(
+      `plugin ${this.name} (pid ${proc.pid}): ${reason} while its process stays alive; killing it`,
+    );
+    proc.kill("SIGKILL", reason);
+  }
+
+  #onExit(proc: PluginProcess, info: ExitInfo): void {
     if (proc !== this.#proc) return;
     this.#proc = undefined;
+    let reason = info.reason;
+    if (info.killedBecause === undefined && this.#phase === "starting") {
+      // Died before (or instead of) its handshake: its stderr tells why.
+      const line = proc.stderrTail.tellingLine();
+      if (line !== undefined) reason = `${reason}: ${line}`;
+      reason += this.#nameHint(this.#spawnedWall, proc);
+    }
     const err = new HostError("PORTABLE_E_PROCESS", `plugin ${this.name} exited: ${reason}`, {
       plugin: this.name,
     });
@@ -327,6 +434,7 @@ export class ManagedPlugin {
       this.#giveUp();
       return;
     }
+    this.#lastReason = reason;
     this.#begin(this.#backoff.next());
   }
 
@@ -372,10 +480,9 @@ export class ManagedPlugin {
       await control.send(command);
     } catch (err) {
       if (HostError.is(err, "PORTABLE_E_TIMEOUT") && this.#proc?.alive) {
-        this.#log.error(
-          `plugin ${this.name}: control channel unresponsive, killing pid ${this.#proc.pid}`,
-        );
-        this.#proc.kill("SIGKILL");
+        const reason = `control channel unresponsive (no answer within ${this.#o.timeouts.commandMs} ms)`;
+        this.#log.error(`plugin ${this.name}: ${reason}, killing pid ${this.#proc.pid}`);
+        this.#proc.kill("SIGKILL", reason);
       }
       throw err;
     }
@@ -452,7 +559,7 @@ export class ManagedPlugin {
       return ch;
     } catch (err) {
       if (HostError.is(err, "PORTABLE_E_TIMEOUT") && !(err instanceof FunctionStartError)) {
-        this.#proc?.kill("SIGKILL");
+        this.#proc?.kill("SIGKILL", `function ${symbol}: start not answered in time`);
       }
       throw err;
     }
@@ -470,6 +577,7 @@ export class ManagedPlugin {
       socketDir: this.#o.socketDir,
       callTimeoutMs: this.#o.timeouts.callMs,
       logger: this.#log,
+      maxMessageBytes: this.#o.maxMessageBytes,
     });
     await ch.listen();
     try {
@@ -503,7 +611,7 @@ export class ManagedPlugin {
       await this.functionChannel(symbol);
     } catch (err) {
       this.#errMsg = `function ${symbol} channel could not be re-established: ${(err as Error).message}`;
-      if (this.#proc?.alive) this.#proc.kill("SIGKILL");
+      if (this.#proc?.alive) this.#proc.kill("SIGKILL", this.#errMsg);
       throw err;
     }
   }

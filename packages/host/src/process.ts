@@ -1,7 +1,9 @@
 // One plugin process (PROTOCOL.md §3): the command line per language, the
 // spawn in its own process group, stdout/stderr forwarded line by line to the
-// host's logger, the exit reason in the reference's words (`exit status 1`,
-// `signal: killed`) and the stop sequence SIGTERM, grace, SIGKILL (§3.4).
+// host's logger at the level each line announces (info otherwise), the tail
+// of stderr kept, the exit reason in the reference's words (`exit status 1`,
+// `signal: killed`) or the host's own when it killed the process for a
+// reason, and the stop sequence SIGTERM, grace, SIGKILL (§3.4).
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname } from "node:path";
@@ -10,6 +12,7 @@ import { DEFAULT_SOCKET_DIR, PortableConfig } from "@portable-plugins/protocol";
 import { HostError } from "./errors.js";
 import type { HostLogger } from "./logger.js";
 import type { InstalledPlugin } from "./plugin.js";
+import { lineLevel, OutputTail } from "./plugin-output.js";
 import type { PluginEnv } from "./supervisor-options.js";
 
 /** What the reference host passes (§3.1). */
@@ -74,8 +77,13 @@ export interface ExitInfo {
   readonly signal: NodeJS.Signals | null;
   /** Set when the program could not be started at all (ENOENT, EACCES). */
   readonly spawnError?: Error;
-  /** `exit status 1`, `signal: killed`, `spawn python: ENOENT`, as the status shows it. */
+  /**
+   * `exit status 1`, `signal: killed`, `spawn python: ENOENT`, as the status
+   * shows it; when the host killed the process for a reason, that reason.
+   */
   readonly reason: string;
+  /** Set when the host killed the process for a reason (`kill(signal, because)`). */
+  readonly killedBecause?: string;
 }
 
 const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
@@ -100,19 +108,38 @@ export class PluginProcess {
   /** Resolves (never rejects) once the process has ended and been reaped. */
   readonly exited: Promise<ExitInfo>;
   #exit: ExitInfo | undefined;
+  #because: string | undefined;
   readonly #child: ChildProcess;
+  /** The last lines of stderr (see tellingLine). */
+  readonly stderrTail = new OutputTail();
 
   private constructor(plugin: string, child: ChildProcess, logger: HostLogger) {
     this.plugin = plugin;
     this.#child = child;
     this.pid = child.pid;
+    // stderr's last lines may arrive after the exit event: the exit is
+    // reported once stderr has ended (or 250 ms later), with its tail whole.
+    const stderrEnded = new Promise<void>((r) => {
+      if (!child.stderr) r();
+      child.stderr?.once("close", () => r());
+    });
     this.exited = new Promise<ExitInfo>((resolve) => {
       const done = (info: ExitInfo) => {
         if (this.#exit) return;
-        this.#exit = info;
+        const because = this.#because;
+        const exit =
+          because === undefined ? info : { ...info, reason: because, killedBecause: because };
+        this.#exit = exit;
         // Whatever the plugin started in its group goes with it: nothing is left running.
         this.#signalGroup("SIGKILL");
-        resolve(info);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((r) => {
+          timer = setTimeout(r, 250);
+        });
+        void Promise.race([stderrEnded, late]).then(() => {
+          clearTimeout(timer);
+          resolve(exit);
+        });
       };
       child.on("error", (err) => {
         // Also emitted for a failed kill; only a process that never ran ends here.
@@ -129,15 +156,13 @@ export class PluginProcess {
         done({ code, signal, reason: exitReason(code, signal) }),
       );
     });
-    for (const [stream, level] of [
-      [child.stdout, "info"],
-      [child.stderr, "warn"],
-    ] as const) {
+    for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       const name = stream === child.stdout ? "stdout" : "stderr";
-      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) =>
-        logger[level](`plugin ${plugin} ${name}: ${line}`),
-      );
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
+        if (name === "stderr") this.stderrTail.push(line);
+        logger[lineLevel(line)](`plugin ${plugin} ${name}: ${line}`);
+      });
     }
   }
 
@@ -169,9 +194,14 @@ export class PluginProcess {
     return this.#exit === undefined && this.pid !== undefined;
   }
 
-  /** Signals the process group (the plugin and anything it started). */
-  kill(signal: NodeJS.Signals = "SIGKILL"): void {
+  /**
+   * Signals the process group (the plugin and anything it started). With
+   * `because`, the exit is reported with that reason instead of
+   * `signal: killed` (the host killed it; nobody else did).
+   */
+  kill(signal: NodeJS.Signals = "SIGKILL", because?: string): void {
     if (this.#exit) return;
+    if (because !== undefined) this.#because ??= because;
     this.#signalGroup(signal);
   }
 

@@ -22,16 +22,32 @@ export interface HostTimeouts {
   readonly stopGraceMs: number;
 }
 
+/**
+ * Two kinds of exit (§8.3). A process that ran healthy (handshake and replay
+ * done, then alive `resetAfterMs` or longer) and then died is restarted after
+ * `healthyDelayMs`, as often as it dies: an always-on host brings back a
+ * plugin that is killed again and again. A process that died before or at
+ * its start (no handshake, a failed replay, or less than `resetAfterMs` of
+ * running) is backed off: `firstDelayMs`, doubled up to `maxDelayMs`, and
+ * given up after `maxRestarts` such restarts in a row.
+ */
 export interface RestartPolicy {
-  /** First back-off after an unexpected exit. Default 1 s. */
+  /** First back-off after a crash at start. Default 1 s. */
   readonly firstDelayMs: number;
   /** Back-off ceiling (the delay doubles up to it). Default 60 s. */
   readonly maxDelayMs: number;
-  /** A process running this long resets the back-off and the restart count. Default 60 s. */
+  /** Running this long makes a process healthy: its exit resets the back-off. Default 500 ms. */
   readonly resetAfterMs: number;
-  /** Consecutive restarts before giving up (status `error` until the next use). Default 10. */
+  /** Delay before restarting a process that ran healthy. Default 100 ms. */
+  readonly healthyDelayMs: number;
+  /** Consecutive crash-at-start restarts before giving up (status `error` until the next use). Default 10. */
   readonly maxRestarts: number;
 }
+
+/** The smallest message limit a host may set (PROTOCOL.md §2.5): 1 MiB. */
+export const MIN_MESSAGE_LIMIT = 1024 * 1024;
+/** Default limit of one message on a control, function, source or sink-ack channel: 64 MiB. */
+export const DEFAULT_MESSAGE_LIMIT = 64 * 1024 * 1024;
 
 export type PluginEnv = Readonly<Record<string, string | undefined>>;
 
@@ -58,6 +74,12 @@ export interface SupervisorOptions {
    */
   readonly launch?: "spawn" | "manual";
   readonly logger?: HostLogger;
+  /**
+   * Largest message the host accepts from a plugin on any one channel
+   * (control, function, source, sink ack), checked when the frame header is
+   * read, before anything is allocated (§2.5). Default 64 MiB; at least 1 MiB.
+   */
+  readonly maxMessageBytes?: number;
 }
 
 export interface ResolvedSupervisorOptions {
@@ -71,6 +93,7 @@ export interface ResolvedSupervisorOptions {
   readonly start: "lazy" | "eager";
   readonly launch: "spawn" | "manual";
   readonly logger: HostLogger;
+  readonly maxMessageBytes: number;
 }
 
 export const DEFAULT_TIMEOUTS: HostTimeouts = {
@@ -85,12 +108,19 @@ export const DEFAULT_TIMEOUTS: HostTimeouts = {
 export const DEFAULT_RESTART: RestartPolicy = {
   firstDelayMs: 1_000,
   maxDelayMs: 60_000,
-  resetAfterMs: 60_000,
+  resetAfterMs: 500,
+  healthyDelayMs: 100,
   maxRestarts: 10,
 };
 
 export function resolveSupervisorOptions(o: SupervisorOptions = {}): ResolvedSupervisorOptions {
   const env = o.env;
+  const maxMessageBytes = o.maxMessageBytes ?? DEFAULT_MESSAGE_LIMIT;
+  if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < MIN_MESSAGE_LIMIT) {
+    throw new RangeError(
+      `maxMessageBytes must be an integer of at least ${MIN_MESSAGE_LIMIT} (1 MiB, PROTOCOL.md §2.5), got ${String(maxMessageBytes)}`,
+    );
+  }
   return {
     timeouts: { ...DEFAULT_TIMEOUTS, ...o.timeouts },
     restart: { ...DEFAULT_RESTART, ...o.restart },
@@ -102,5 +132,6 @@ export function resolveSupervisorOptions(o: SupervisorOptions = {}): ResolvedSup
     start: o.start ?? "lazy",
     launch: o.launch ?? "spawn",
     logger: o.logger ?? stderrLogger(),
+    maxMessageBytes,
   };
 }

@@ -5,6 +5,7 @@
 // host created remains.
 
 import type { PluginStatus } from "@portable-plugins/protocol";
+import { ChannelRefusals } from "./channel-refusals.js";
 import { HostError } from "./errors.js";
 import { ManagedPlugin, type PluginRuntimeInfo } from "./managed-plugin.js";
 import type { InstalledPlugin } from "./plugin.js";
@@ -18,6 +19,8 @@ import {
 export class Supervisor implements PluginRuntime {
   readonly options: ResolvedSupervisorOptions;
   readonly #plugins = new Map<string, ManagedPlugin>();
+  /** Connections refused on any plugin's control channel (for "calls itself by another name"). */
+  readonly #refusals = new ChannelRefusals();
   #closing: Promise<void> | undefined;
 
   constructor(options: SupervisorOptions = {}) {
@@ -31,7 +34,7 @@ export class Supervisor implements PluginRuntime {
     }
     let mp = this.#plugins.get(plugin.name);
     if (!mp) {
-      mp = new ManagedPlugin(plugin, this.options);
+      mp = new ManagedPlugin(plugin, this.options, this.#refusals);
       this.#plugins.set(plugin.name, mp);
     }
     return mp;

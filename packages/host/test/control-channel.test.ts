@@ -9,6 +9,7 @@ import { Command, type Control } from "@portable-plugins/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { ControlChannel } from "../src/control-channel.js";
 import { HostError } from "../src/errors.js";
+import { DEFAULT_MESSAGE_LIMIT } from "../src/supervisor-options.js";
 import { tempDir } from "./helpers.js";
 import { collectingLogger, filesMatching } from "./runtime-helpers.js";
 
@@ -26,7 +27,13 @@ const START: Control = {
 async function pair(commandTimeoutMs = 5_000) {
   const socketDir = await tempDir("pp-cc-");
   const logger = collectingLogger();
-  const channel = new ControlChannel({ plugin: "fake", socketDir, commandTimeoutMs, logger });
+  const channel = new ControlChannel({
+    plugin: "fake",
+    socketDir,
+    commandTimeoutMs,
+    logger,
+    maxMessageBytes: DEFAULT_MESSAGE_LIMIT,
+  });
   await channel.listen();
   const plugin = new ReqSocket({ resendTime: 0 });
   await plugin.dial(channel.url);
@@ -86,6 +93,7 @@ describe("control channel", () => {
       socketDir,
       commandTimeoutMs: 5_000,
       logger: collectingLogger(),
+      maxMessageBytes: DEFAULT_MESSAGE_LIMIT,
     });
     await channel.listen();
     open.push(channel);

@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { InstalledPlugin } from "../src/plugin.js";
+import { lineLevel } from "../src/plugin-output.js";
 import { exitReason, launchCommand, PluginProcess } from "../src/process.js";
 import { collectingLogger, pidAlive, waitFor } from "./runtime-helpers.js";
 
@@ -118,7 +119,7 @@ describe("plugin process", () => {
     expect(logger.lines).toEqual(
       expect.arrayContaining([
         "info plugin talker stdout: one",
-        "warn plugin talker stderr: two",
+        "info plugin talker stderr: two",
         "info plugin talker stdout: three",
         "info plugin talker stdout: four",
       ]),
@@ -154,5 +155,95 @@ describe("plugin process", () => {
     expect(exit.reason).toBe("signal: killed");
     await waitFor("the child to be gone", () => !pidAlive(child), 5_000);
     expect(p.alive).toBe(false);
+  });
+
+  it("logs plugin lines at the level they announce, and at info when they announce none", async () => {
+    const logger = collectingLogger();
+    const lines = [
+      "INFO serving on ipc:///tmp/plugin_talker.ipc",
+      'time="2026-07-01T10:00:00Z" level=info msg="started"',
+      'time="2026-07-01T10:00:00Z" level=warning msg="slow"',
+      "level=error msg=boom",
+      "INFO:root:python says hello",
+      "WARNING:root:python warns",
+      "ERROR:sdk:python failed",
+      "2026/07/01 10:00:00 [DEBUG] details",
+      "2026-07-01T10:00:00.000Z\twarn\tzap style",
+      "panic: dial ipc:///tmp/plugin_mirror.ipc: connect: no such file or directory",
+      "an ordinary line that mentions an error in passing",
+    ];
+    const script = lines.map((l) => `printf '%b\\n' '${l.replace(/'/g, "'\\''")}' 1>&2`).join("; ");
+    const p = PluginProcess.spawn(
+      "talker",
+      { file: "sh", args: ["-c", script], cwd: "/", env: process.env },
+      logger,
+    );
+    await p.exited;
+    const level = (text: string) => logger.lines.find((l) => l.includes(text))?.split(" ", 1)[0];
+    expect(level("serving on")).toBe("info");
+    expect(level('msg="started"')).toBe("info");
+    expect(level('msg="slow"')).toBe("warn");
+    expect(level("msg=boom")).toBe("error");
+    expect(level("python says hello")).toBe("info");
+    expect(level("python warns")).toBe("warn");
+    expect(level("python failed")).toBe("error");
+    expect(level("details")).toBe("debug");
+    expect(level("zap style")).toBe("warn");
+    expect(level("panic: dial")).toBe("error");
+    expect(level("in passing")).toBe("info");
+    expect(lineLevel("Traceback (most recent call last):")).toBe("error");
+    expect(lineLevel("error count is zero")).toBe("info");
+    // eKuiper's Python SDK's format.
+    const py = "2026-11-29 09:11:04,231 - /venv/ekuiper/runtime/plugin.py[line:60] -";
+    expect(lineLevel(`${py} INFO: starting plugin mirror`)).toBe("info");
+    expect(lineLevel(`${py} WARNING: slow`)).toBe("warn");
+    expect(lineLevel(`${py} ERROR: cannot dial`)).toBe("error");
+  });
+
+  it("keeps the tail of stderr and picks the line that tells why it died", async () => {
+    const goPanic = PluginProcess.spawn(
+      "gopanic",
+      {
+        file: "sh",
+        args: [
+          "-c",
+          "echo 'INFO starting' 1>&2; echo 'panic: dial ipc:///tmp/plugin_mirror.ipc: connect: no such file or directory' 1>&2; echo '' 1>&2; echo 'goroutine 1 [running]:' 1>&2; echo 'main.main()' 1>&2; exit 2",
+        ],
+        cwd: "/",
+        env: process.env,
+      },
+      collectingLogger(),
+    );
+    expect((await goPanic.exited).reason).toBe("exit status 2");
+    expect(goPanic.stderrTail.tellingLine()).toBe(
+      "panic: dial ipc:///tmp/plugin_mirror.ipc: connect: no such file or directory",
+    );
+    const missing = PluginProcess.spawn(
+      "nonode",
+      {
+        file: "sh",
+        args: ["-c", "exec nonexistent-node-binary plugin.js"],
+        cwd: "/",
+        env: process.env,
+      },
+      collectingLogger(),
+    );
+    expect((await missing.exited).reason).toBe("exit status 127");
+    expect(missing.stderrTail.tellingLine()).toMatch(/nonexistent-node-binary: not found/);
+  });
+
+  it("reports the reason the host killed it for instead of `signal: killed`", async () => {
+    const p = PluginProcess.spawn(
+      "sleeper",
+      { file: "sh", args: ["-c", "sleep 100"], cwd: "/", env: process.env },
+      collectingLogger(),
+    );
+    p.kill("SIGKILL", "control channel closed by the plugin");
+    const exit = await p.exited;
+    expect(exit).toMatchObject({
+      signal: "SIGKILL",
+      reason: "control channel closed by the plugin",
+      killedBecause: "control channel closed by the plugin",
+    });
   });
 });

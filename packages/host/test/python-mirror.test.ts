@@ -5,7 +5,7 @@
 // `echo` is in this file, and the tests run one after the other.
 
 import { existsSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -309,5 +309,44 @@ describe("host with the real Python SDK (examples/python-mirror)", () => {
     expect(pidAlive(pid)).toBe(false);
     expect(h.status(NAME)).toBeUndefined();
     expect(await filesMatching("/tmp", [`plugin_${NAME}.ipc`, `${RULE}_`])).toEqual([]);
+  });
+
+  it("a second copy calling itself by the running mirror's name is refused, and its status says so", async () => {
+    const h = await setup({ timeouts: { initMs: 20_000 } });
+    const src = await h.source(
+      "random",
+      { ruleId: `${RULE}_own`, opId: "op1" },
+      { config: { interval: 50 } },
+    );
+    const it = src[Symbol.asyncIterator]();
+    await rows(it, 1);
+    const ownerPid = pidOf(h);
+    // The impostor: the same program (PORTABLE_PLUGIN_NAME is NAME for every
+    // plugin of this host) installed under another name, with other symbols.
+    const impostor = uniqueName("pyimp");
+    const dir = await copyPlugin(EXAMPLE, "mirror", impostor);
+    const manifest = JSON.parse(await readFile(join(dir, `${impostor}.json`), "utf8"));
+    await writeFile(
+      join(dir, `${impostor}.json`),
+      JSON.stringify({ ...manifest, sources: ["pyimpsrc"], sinks: [], functions: [] }),
+    );
+    await writeFile(join(dir, "sources", "pyimpsrc.yaml"), "default: {}\n");
+    await h.install(impostor, dir);
+    const err = await h
+      .source("pyimpsrc", { ruleId: `${RULE}_imp`, opId: "op1" })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ plugin: impostor });
+    expect(
+      logger.lines.some((l) =>
+        l.includes(
+          `plugin ${NAME}: refused a second connection to control channel ipc:///tmp/plugin_${NAME}.ipc`,
+        ),
+      ),
+    ).toBe(true);
+    expect(h.status(impostor)?.errMsg).toContain(`probably calls itself "${NAME}"`);
+    // The owner is undisturbed.
+    expect(h.status(NAME)).toMatchObject({ status: "running", pid: ownerPid });
+    await rows(it, 2);
+    await src.close();
   });
 });

@@ -225,14 +225,18 @@ describe("supervisor with a TypeScript SDK plugin", () => {
     expect(await filesMatching(socketDir, [".ipc"])).toEqual([]);
   });
 
-  it("reports a plugin that exits at once with its exit status, and does not restart it", async () => {
+  it("reports a plugin that exits at once with its exit status and its last stderr line, and does not restart it", async () => {
     const { host, name } = await setup("exit");
     await expect(host.source("counter", { ruleId: "rx", opId: "op1" })).rejects.toMatchObject({
       code: "PORTABLE_E_PROCESS",
       plugin: name,
-      message: `plugin ${name} exited: exit status 2`,
+      message: `plugin ${name} exited: exit status 2: fixture: exiting at once`,
     });
-    expect(host.status(name)).toEqual({ refCount: {}, status: "error", errMsg: "exit status 2" });
+    expect(host.status(name)).toEqual({
+      refCount: {},
+      status: "error",
+      errMsg: "exit status 2: fixture: exiting at once",
+    });
     expect(host.info(name)?.restarts).toBe(0);
     expect(
       logger.lines.some((l) => l.includes(`plugin ${name} stderr: fixture: exiting at once`)),
@@ -257,15 +261,18 @@ describe("supervisor with a TypeScript SDK plugin", () => {
     track(host.status(name)?.pid);
   });
 
-  it("restarts a crashing plugin with back-off and gives up after the restart limit", async () => {
+  it("restarts a plugin that crashes at start with back-off and gives up after the restart limit", async () => {
+    // resetAfterMs keeps its default (500 ms): a process that dies 0.3 s
+    // after its start never ran healthy, so it is backed off.
     const { host, name } = await setup("crash", {
-      restart: { firstDelayMs: 100, maxDelayMs: 400, maxRestarts: 3, resetAfterMs: 60_000 },
+      restart: { firstDelayMs: 100, maxDelayMs: 400, maxRestarts: 3 },
     });
     const fn = await host.function("tsecho");
     const src = await host.source("counter", { ruleId: "rcrash", opId: "op1" });
     // Once the plugin gives up, the source's iteration ends with the reason.
+    // (Ends on `done` too: a loop over settled promises would starve the event loop.)
     const drained = (async () => {
-      for (;;) await src.next();
+      for (;;) if ((await src.next()).done) return "done";
     })().catch((e: unknown) => e);
     const status = await waitFor("the restart limit", () => {
       const s = host.status(name);
@@ -275,6 +282,8 @@ describe("supervisor with a TypeScript SDK plugin", () => {
       refCount: {},
       status: "error",
       errMsg: "exit status 3 (gave up after 3 restarts)",
+      restarts: 3,
+      lastReason: "exit status 3",
     });
     expect(host.info(name)?.restarts).toBe(3);
     expect(await drained).toMatchObject({

@@ -13,14 +13,35 @@ export interface Listener {
   readonly url: string;
   /** The bound tcp port (useful after listening on port 0); undefined for ipc. */
   readonly port: number | undefined;
+  /** Connections this listener holds now (in the header exchange or open). */
+  readonly peers: number;
   /** Stops accepting, closes the pipes this listener accepted. Idempotent. */
   close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  /**
+   * Most connections this listener holds at once (counting those still in the header
+   * exchange); a connection beyond it is closed as soon as it is accepted, before any byte is
+   * read, and reported as a `refused` pipe event. 0 or absent: no limit.
+   */
+  maxPeers?: number;
+}
+
+/** Validates ListenOptions.maxPeers. */
+export function checkMaxPeers(value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`listen option maxPeers must be an integer >= 0, got ${String(value)}`);
+  }
+  return value;
 }
 
 export async function startListener(
   host: PipeHost,
   address: Address,
   onClosed: () => void,
+  maxPeers = 0,
 ): Promise<Listener> {
   const server = createServer();
   let url = address.url;
@@ -42,7 +63,7 @@ export async function startListener(
     port = typeof bound === "object" && bound !== null ? bound.port : address.port;
     url = address.host === undefined ? `tcp://*:${port}` : formatTcpUrl(address.host, port);
   }
-  return new SpListener(host, address, server, url, port, onClosed);
+  return new SpListener(host, address, server, url, port, onClosed, maxPeers);
 }
 
 class SpListener implements Listener {
@@ -60,6 +81,7 @@ class SpListener implements Listener {
     url: string,
     port: number | undefined,
     onClosed: () => void,
+    maxPeers: number,
   ) {
     this.url = url;
     this.port = port;
@@ -71,6 +93,16 @@ class SpListener implements Listener {
         stream.destroy();
         return;
       }
+      if (maxPeers > 0 && this.accepted.size >= maxPeers) {
+        // Refused before reading a byte: the peer sees its connection closed at once.
+        const remoteAddress =
+          address.transport === "tcp"
+            ? `${stream.remoteAddress ?? "?"}:${stream.remotePort ?? "?"}`
+            : address.path;
+        stream.destroy();
+        host.refused({ url, remoteAddress, peers: this.accepted.size, maxPeers, at: new Date() });
+        return;
+      }
       const pipe = host.attach(stream, pipeAddress, "listen", {
         opened: () => {},
         closed: (p: Pipe, _error: NngError | undefined) => this.accepted.delete(p),
@@ -79,6 +111,10 @@ class SpListener implements Listener {
     });
     // Accept failures (EMFILE...) must not crash the process: report them and keep listening.
     server.on("error", (err) => host.report(mapOsError(err, "listen", url, host.protocol)));
+  }
+
+  get peers(): number {
+    return this.accepted.size;
   }
 
   close(): Promise<void> {

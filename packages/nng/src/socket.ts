@@ -6,7 +6,7 @@ import { Deferred } from "./deferred.js";
 import { Dialer } from "./dialer.js";
 import { NngError } from "./errors.js";
 import type { SocketProtocol } from "./header.js";
-import { type Listener, startListener } from "./listener.js";
+import { checkMaxPeers, type Listener, type ListenOptions, startListener } from "./listener.js";
 import {
   checkOption,
   type OptionName,
@@ -27,8 +27,21 @@ export interface DialOptions {
   blocking?: boolean;
 }
 
+/** A connection a listener closed at once because it already held `maxPeers` connections. */
+export interface RefusedConnection {
+  /** The listener's URL. */
+  readonly url: string;
+  /** "host:port" for tcp; the socket path for ipc (Node cannot tell which process connected). */
+  readonly remoteAddress: string;
+  /** Connections the listener held when it refused this one. */
+  readonly peers: number;
+  readonly maxPeers: number;
+  readonly at: Date;
+}
+
 export type PipeEvent =
   | { readonly type: "added"; readonly pipe: PipeInfo }
+  | { readonly type: "refused"; readonly refused: RefusedConnection }
   | { readonly type: "removed"; readonly pipe: PipeInfo; readonly error?: NngError }
   | { readonly type: "error"; readonly error: NngError; readonly pipe?: PipeInfo };
 
@@ -46,6 +59,7 @@ export interface PipeHost {
   readonly options: Readonly<ResolvedOptions>;
   attach(stream: NetSocket, address: Address, side: "dial" | "listen", watcher?: PipeWatcher): Pipe;
   report(error: NngError, pipe?: PipeInfo): void;
+  refused(connection: RefusedConnection): void;
 }
 
 export abstract class Socket implements AsyncIterable<Buffer> {
@@ -71,6 +85,7 @@ export abstract class Socket implements AsyncIterable<Buffer> {
       options: this.opts,
       attach: (stream, address, side, watcher) => this.attach(stream, address, side, watcher),
       report: (error, pipe) => this.emit({ type: "error", error, ...(pipe && { pipe }) }),
+      refused: (refused) => this.emit({ type: "refused", refused }),
     };
   }
 
@@ -114,10 +129,17 @@ export abstract class Socket implements AsyncIterable<Buffer> {
     this.opts[name] = checkOption(name, value);
   }
 
-  async listen(url: string): Promise<Listener> {
+  /** Listens on `url`; `options.maxPeers` bounds the connections this listener holds at once. */
+  async listen(url: string, options: ListenOptions = {}): Promise<Listener> {
     this.assertOpen();
+    const maxPeers = checkMaxPeers(options.maxPeers);
     const address = parseUrl(url, "listen", this.protocol);
-    const listener = await startListener(this.host, address, () => this.listeners.delete(listener));
+    const listener = await startListener(
+      this.host,
+      address,
+      () => this.listeners.delete(listener),
+      maxPeers,
+    );
     if (this.closed) {
       await listener.close();
       throw this.closedError();

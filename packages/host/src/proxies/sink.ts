@@ -18,8 +18,9 @@ import {
   sinkAckChannelUrl,
   sinkChannelUrl,
 } from "@portable-plugins/protocol";
+import { wireFault } from "../control-channel.js";
 import { HostError } from "../errors.js";
-import { preview } from "../inverted-rep.js";
+import { isWireFault, preview } from "../inverted-rep.js";
 import { removeStaleSocket } from "../socket-files.js";
 import type { ProxyDeps } from "./instance.js";
 
@@ -82,7 +83,8 @@ export class SinkProxy {
       pluginType: "sink",
       ...(Object.keys(config).length ? { config } : {}),
     };
-    const ack = new PullSocket({ recvMaxSize: 0 });
+    const limit = deps.plugin.maxMessageBytes;
+    const ack = new PullSocket({ recvMaxSize: limit });
     // Reconnects like the reference host's: 100 ms growing to 5 s (§2.6).
     const push = new PushSocket({
       sendTimeout: deps.timeouts.sendMs,
@@ -90,6 +92,12 @@ export class SinkProxy {
       reconnectMaxTime: 5000,
     });
     const proxy = new SinkProxy(deps, control, ack, push);
+    ack.onPipeEvent((e) => {
+      if (e.type !== "error" || ack.closed || !isWireFault(e.error)) return;
+      deps.logger.error(
+        wireFault(e.error, "sink ack channel", proxy.#context(proxy.ackUrl), limit).message,
+      );
+    });
     const key = instanceKey(meta);
     const id = `sink:${key}`;
     try {

@@ -18,8 +18,9 @@ import {
   type Meta,
   sourceChannelUrl,
 } from "@portable-plugins/protocol";
+import { wireFault } from "../control-channel.js";
 import { HostError } from "../errors.js";
-import { preview } from "../inverted-rep.js";
+import { isWireFault, preview } from "../inverted-rep.js";
 import type { ProxyDeps } from "./instance.js";
 
 export interface SourceRow {
@@ -83,8 +84,16 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
       ...(Object.keys(config).length ? { config } : {}),
     };
     const url = sourceChannelUrl(meta, deps.socketDir);
-    const pull = new PullSocket({ recvMaxSize: 0 });
+    const limit = deps.plugin.maxMessageBytes;
+    const pull = new PullSocket({ recvMaxSize: limit });
     const proxy = new SourceProxy(deps, control, pull, opts);
+    // A row over the limit (or a peer that is not SP) closes that connection
+    // before anything is allocated; the plugin's PUSH reconnects (§2.5).
+    pull.onPipeEvent((e) => {
+      if (e.type !== "error" || pull.closed || !isWireFault(e.error)) return;
+      if (e.error.code === "PORTABLE_E_MSG_TOO_LARGE") proxy.dropped++;
+      deps.logger.error(wireFault(e.error, "source channel", proxy.#context(), limit).message);
+    });
     const key = instanceKey(meta);
     try {
       await pull.listen(url);
