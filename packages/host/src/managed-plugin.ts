@@ -80,6 +80,9 @@ export class ManagedPlugin {
   #lastReason = "";
   /** Date.now() when the current (or last) process was spawned. */
   #spawnedWall = 0;
+  /** Waiters of whenListening(); `#listened` once a control channel of this plugin has listened. */
+  readonly #listenWaiters: Array<() => void> = [];
+  #listened = false;
   readonly #refusals: ChannelRefusals;
   #stop = new AbortController();
   /** Open proxies: id -> rule id (sources and sinks) or undefined (functions). */
@@ -183,6 +186,15 @@ export class ManagedPlugin {
 
   // ---- starting ----------------------------------------------------------------------------------
 
+  /**
+   * Resolves once a control channel of this plugin listens (the first launch
+   * has bound its socket): from then on a plugin started by hand can dial.
+   */
+  whenListening(): Promise<void> {
+    if (this.#listened) return Promise.resolve();
+    return new Promise((resolve) => this.#listenWaiters.push(resolve));
+  }
+
   /** Resolves once a process is handshaken and replayed; starts one if there is none. */
   ensureRunning(): Promise<void> {
     if (this.#phase === "running") return Promise.resolve();
@@ -267,6 +279,8 @@ export class ManagedPlugin {
       },
     });
     await control.listen();
+    this.#listened = true;
+    for (const resolve of this.#listenWaiters.splice(0)) resolve();
     if (this.#stopping) {
       await control.close();
       throw this.#stoppedError();

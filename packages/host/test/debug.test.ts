@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DebugServer, type DebugServerOptions } from "../src/debug/debug-server.js";
 import { parseSamples } from "../src/debug/samples.js";
+import { socketIsLive } from "../src/socket-files.js";
 import { tempDir } from "./helpers.js";
 import {
   type CollectingLogger,
@@ -280,6 +281,13 @@ describe("portable debug server with a TypeScript SDK plugin started by hand", (
     await s.close();
     expect(Date.now() - t0).toBeLessThan(2_000);
     await expect(s.handshake).rejects.toMatchObject({ code: "PORTABLE_E_CLOSED" });
+  });
+
+  it("listens on the control channel before start() resolves (a plugin started right after finds it)", async () => {
+    const name = uniqueName("dbg");
+    await startServer(name);
+    // No await between start() and the check: eKuiper's Go SDK exits when its first dial fails.
+    expect(await socketIsLive(join(socketDir, `plugin_${name}.ipc`), 200)).toBe(true);
   });
 
   it("reports a plugin that never comes within the handshake timeout", async () => {

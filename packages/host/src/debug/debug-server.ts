@@ -194,7 +194,12 @@ export class DebugServer {
         { cause: err },
       );
     });
-    return new DebugServer(o, supervisor, mp, http, url);
+    const server = new DebugServer(o, supervisor, mp, http, url);
+    // Return only once the control channel listens: a plugin started right
+    // after (a script, a debugger's launch) must find it, and eKuiper's Go
+    // SDK exits at once when its first dial fails.
+    await Promise.race([mp.whenListening(), server.handshake.catch(() => undefined)]);
+    return server;
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
