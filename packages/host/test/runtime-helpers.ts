@@ -7,6 +7,7 @@ import { cp, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterEach, beforeEach, expect } from "vitest";
 import type { HostLogger } from "../src/logger.js";
 import { socketIsLive } from "../src/socket-files.js";
 import { tempDir } from "./helpers.js";
@@ -92,6 +93,68 @@ export function pidAlive(pid: number | undefined): boolean {
 export async function filesMatching(dir: string, marks: readonly string[]): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => marks.some((m) => n.includes(m))).sort();
+}
+
+/** The pids of every "started pid N" line a logger kept. */
+export function startedPids(lines: readonly string[]): number[] {
+  return lines.flatMap((l) => {
+    const m = /started pid (\d+)/.exec(l);
+    return m ? [Number(m[1])] : [];
+  });
+}
+
+/** A test's own socket folder and logger, fresh for each test (see `useRuntimeSandbox`). */
+export interface RuntimeSandbox {
+  readonly socketDir: string;
+  readonly logger: CollectingLogger;
+}
+
+export interface RuntimeSandboxOptions {
+  /** Ends what the test started (host, debug server, child): runs first after each test. */
+  teardown: () => Promise<void>;
+  /** The pids that must be gone after `teardown`; by default every pid the logger saw started. */
+  pids?: (lines: readonly string[]) => Iterable<number>;
+  /** Prefix of the per-test socket folder. */
+  socketPrefix?: string;
+}
+
+/**
+ * Registers the hooks that tests running plugin processes share: before each
+ * test a fresh socket folder and logger; after it, `teardown`, then the checks
+ * that no process is left running and no socket file is left in the folder.
+ */
+export function useRuntimeSandbox(options: RuntimeSandboxOptions): RuntimeSandbox {
+  let current: RuntimeSandbox | undefined;
+  const now = (): RuntimeSandbox => {
+    if (current === undefined) throw new Error("the runtime sandbox is used outside a test");
+    return current;
+  };
+  beforeEach(async () => {
+    current = {
+      socketDir: await tempDir(options.socketPrefix ?? "pp-sock-"),
+      logger: collectingLogger(),
+    };
+  });
+  afterEach(async () => {
+    const { socketDir, logger } = now();
+    try {
+      await options.teardown();
+      for (const pid of (options.pids ?? startedPids)(logger.lines)) {
+        expect(pidAlive(pid), `pid ${pid} left running`).toBe(false);
+      }
+      expect(await filesMatching(socketDir, [".ipc"])).toEqual([]);
+    } finally {
+      current = undefined;
+    }
+  });
+  return {
+    get socketDir() {
+      return now().socketDir;
+    },
+    get logger() {
+      return now().logger;
+    },
+  };
 }
 
 /** The next value of `it`, failing after `timeoutMs`. */

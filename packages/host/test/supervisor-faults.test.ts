@@ -8,47 +8,34 @@
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { HostError } from "../src/errors.js";
 import { PortableHost, type PortableHostOptions } from "../src/host.js";
 import { tempDir } from "./helpers.js";
 import {
-  type CollectingLogger,
-  collectingLogger,
   copyPlugin,
-  filesMatching,
   nextWithin,
   pidAlive,
   TS_FIXTURE_DIR,
   TS_FIXTURE_ENV,
   uniqueName,
+  useRuntimeSandbox,
   waitFor,
 } from "./runtime-helpers.js";
 
 let host: PortableHost | undefined;
-let socketDir: string;
-let logger: CollectingLogger;
-
-beforeEach(async () => {
-  socketDir = await tempDir("pp-sock-");
-  logger = collectingLogger();
-});
-
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-  for (const l of logger.lines) {
-    const m = /started pid (\d+)/.exec(l);
-    if (m) expect(pidAlive(Number(m[1])), `pid ${m[1]} left running`).toBe(false);
-  }
-  expect(await filesMatching(socketDir, [".ipc"])).toEqual([]);
+const run = useRuntimeSandbox({
+  teardown: async () => {
+    await host?.close();
+    host = undefined;
+  },
 });
 
 function newHost(modes: Record<string, string>, options: Partial<PortableHostOptions> = {}) {
   host = new PortableHost({
     dataDir: "",
-    socketDir,
-    logger,
+    socketDir: run.socketDir,
+    logger: run.logger,
     ...options,
     env: (plugin) => ({
       ...TS_FIXTURE_ENV,
@@ -98,11 +85,11 @@ describe("plugin faults", () => {
     });
     expect(pidAlive(pid)).toBe(false);
     expect(
-      logger.lines.some((l) =>
+      run.logger.lines.some((l) =>
         l.includes("control channel closed by the plugin while its process stays alive"),
       ),
     ).toBe(true);
-    expect(logger.lines.some((l) => l.includes("signal: killed"))).toBe(false);
+    expect(run.logger.lines.some((l) => l.includes("signal: killed"))).toBe(false);
   });
 
   it("a plugin killed for not answering says so, not `signal: killed`", async () => {
@@ -128,9 +115,9 @@ describe("plugin faults", () => {
     expect(status?.status).toBe("error");
     expect(status?.errMsg).toContain("protocol error on control channel");
     expect(status?.errMsg).toContain(Buffer.from("GET / HT").toString("hex"));
-    expect(logger.lines.some((l) => l.startsWith("error ") && l.includes("protocol error"))).toBe(
-      true,
-    );
+    expect(
+      run.logger.lines.some((l) => l.startsWith("error ") && l.includes("protocol error")),
+    ).toBe(true);
   });
 
   it("a source row announcing 800 MB is refused on its frame header, naming plugin, channel and size", async () => {
@@ -139,7 +126,7 @@ describe("plugin faults", () => {
     const src = await host.source("counter", { ruleId: "rbig", opId: "op1" });
     const line = await waitFor(
       "the refused row",
-      () => logger.lines.find((l) => l.includes("protocol error on source channel")),
+      () => run.logger.lines.find((l) => l.includes("protocol error on source channel")),
       5_000,
       20,
     );
@@ -182,9 +169,9 @@ describe("plugin faults", () => {
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ plugin: impostor });
     expect(
-      logger.lines.some((l) =>
+      run.logger.lines.some((l) =>
         l.includes(
-          `plugin ${owner}: refused a second connection to control channel ipc://${socketDir}/plugin_${owner}.ipc`,
+          `plugin ${owner}: refused a second connection to control channel ipc://${run.socketDir}/plugin_${owner}.ipc`,
         ),
       ),
     ).toBe(true);
