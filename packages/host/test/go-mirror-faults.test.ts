@@ -15,12 +15,12 @@ import { tempDir } from "./helpers.js";
 import {
   copyPlugin,
   filesMatching,
+  killRepeatedly,
   nextWithin,
   TS_FIXTURE_DIR,
   TS_FIXTURE_ENV,
   uniqueName,
   useRuntimeSandbox,
-  waitFor,
 } from "./runtime-helpers.js";
 
 const GO_MIRROR = fileURLToPath(new URL("../../../examples/go-mirror", import.meta.url));
@@ -132,26 +132,7 @@ describe("Go SDK plugin faults", () => {
     const src = await host.source("random", { ruleId: "rgokill", opId: "op1" }, { confKey: "ext" });
     const rows = src[Symbol.asyncIterator]();
     await nextWithin(rows, 10_000);
-    let pid = host.status("mirror")?.pid as number;
-    const recoveries: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      await new Promise((r) => setTimeout(r, 700));
-      process.kill(pid, "SIGKILL");
-      const killedAt = Date.now();
-      const old = pid;
-      pid = await waitFor(
-        `restart ${i + 1}`,
-        () => {
-          const s = host?.status("mirror");
-          return s?.status === "running" && s.pid !== undefined && s.pid !== old
-            ? s.pid
-            : undefined;
-        },
-        20_000,
-        10,
-      );
-      recoveries.push(Date.now() - killedAt);
-    }
+    const recoveries = await killRepeatedly(host, "mirror", 6);
     expect(Math.max(...recoveries), `recoveries ${recoveries.join(", ")} ms`).toBeLessThan(1_500);
     expect(host.status("mirror")).toMatchObject({ restarts: 6, lastReason: "signal: killed" });
     await nextWithin(rows, 10_000);

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, expect } from "vitest";
+import type { PortableHost } from "../src/host.js";
 import type { HostLogger } from "../src/logger.js";
 import { socketIsLive } from "../src/socket-files.js";
 import { tempDir } from "./helpers.js";
@@ -155,6 +156,38 @@ export function useRuntimeSandbox(options: RuntimeSandboxOptions): RuntimeSandbo
       return now().logger;
     },
   };
+}
+
+/**
+ * Kills plugin `name` of `host` with SIGKILL `times` times, each `everyMs`
+ * after it last came back running with a new pid. Resolves with how long each
+ * restart took, in ms.
+ */
+export async function killRepeatedly(
+  host: PortableHost,
+  name: string,
+  times: number,
+  everyMs = 700,
+): Promise<number[]> {
+  const recoveries: number[] = [];
+  let pid = host.status(name)?.pid as number;
+  for (let i = 0; i < times; i++) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    process.kill(pid, "SIGKILL");
+    const killedAt = Date.now();
+    const old = pid;
+    pid = await waitFor(
+      `restart ${i + 1}`,
+      () => {
+        const s = host.status(name);
+        return s?.status === "running" && s.pid !== undefined && s.pid !== old ? s.pid : undefined;
+      },
+      20_000,
+      10,
+    );
+    recoveries.push(Date.now() - killedAt);
+  }
+  return recoveries;
 }
 
 /** The next value of `it`, failing after `timeoutMs`. */

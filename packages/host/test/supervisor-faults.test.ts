@@ -14,6 +14,7 @@ import { PortableHost, type PortableHostOptions } from "../src/host.js";
 import { tempDir } from "./helpers.js";
 import {
   copyPlugin,
+  killRepeatedly,
   nextWithin,
   pidAlive,
   TS_FIXTURE_DIR,
@@ -218,26 +219,7 @@ describe("restarts", () => {
     const src = await host.source("counter", { ruleId: "rkill", opId: "op1" });
     const rows = src[Symbol.asyncIterator]();
     const kills = 8;
-    const recoveries: number[] = [];
-    let pid = host.status(name)?.pid as number;
-    for (let i = 0; i < kills; i++) {
-      await new Promise((r) => setTimeout(r, 700));
-      process.kill(pid, "SIGKILL");
-      const killedAt = Date.now();
-      const old = pid;
-      pid = await waitFor(
-        `restart ${i + 1}`,
-        () => {
-          const s = host.status(name);
-          return s?.status === "running" && s.pid !== undefined && s.pid !== old
-            ? s.pid
-            : undefined;
-        },
-        20_000,
-        10,
-      );
-      recoveries.push(Date.now() - killedAt);
-    }
+    const recoveries = await killRepeatedly(host, name, kills);
     // Each came back after the short healthy-run delay, not a doubling back-off.
     expect(Math.max(...recoveries), `recoveries ${recoveries.join(", ")} ms`).toBeLessThan(1_500);
     expect(host.status(name)).toMatchObject({ status: "running", restarts: kills });
