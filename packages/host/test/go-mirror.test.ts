@@ -22,6 +22,7 @@ import {
   claimSocketPath,
   collectingLogger,
   filesMatching,
+  killAndAwaitRestart,
   nextWithin,
   pidAlive,
   waitFor,
@@ -178,12 +179,7 @@ describe.each(BUILDS)("host with the real Go SDK, $sdk (examples/go-mirror)", ({
     expect(await echo.exec(["before"], { ruleId: "r", opId: "o" })).toBe("before");
     const first = pidOf(h);
 
-    process.kill(first, "SIGKILL");
-    await waitFor("the plugin to exit", () => !pidAlive(first));
-    const restarted = await waitFor("a new process", () => {
-      const s = h.status(NAME);
-      return s?.status === "running" && s.pid !== undefined && s.pid !== first ? s.pid : undefined;
-    });
+    const restarted = await killAndAwaitRestart(h, NAME, first);
     pids.add(restarted);
     expect(h.info(NAME)?.restarts).toBe(1);
     expect(logger.lines.some((l) => l.includes("exited: signal: killed"))).toBe(true);

@@ -19,6 +19,7 @@ import {
   collectingLogger,
   copyPlugin,
   filesMatching,
+  killAndAwaitRestart,
   nextWithin,
   pidAlive,
   uniqueName,
@@ -247,12 +248,7 @@ describe("host with the real Python SDK (examples/python-mirror)", () => {
     expect(await echo.exec(["before"], { ruleId: "r", opId: "o" })).toBe("before");
     const first = pidOf(h);
 
-    process.kill(first, "SIGKILL");
-    await waitFor("the plugin to exit", () => !pidAlive(first));
-    const restarted = await waitFor("a new process", () => {
-      const s = h.status(NAME);
-      return s?.status === "running" && s.pid !== undefined && s.pid !== first ? s.pid : undefined;
-    });
+    const restarted = await killAndAwaitRestart(h, NAME, first);
     pids.add(restarted);
     expect(h.info(NAME)?.restarts).toBe(1);
     expect(logger.lines.some((l) => l.includes("exited: signal: killed"))).toBe(true);

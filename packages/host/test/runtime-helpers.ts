@@ -190,6 +190,23 @@ export async function killRepeatedly(
   return recoveries;
 }
 
+/**
+ * Kills process `pid` of plugin `name` with SIGKILL, waits until it is gone
+ * and the host runs the plugin again in a new process; resolves with its pid.
+ */
+export async function killAndAwaitRestart(
+  host: PortableHost,
+  name: string,
+  pid: number,
+): Promise<number> {
+  process.kill(pid, "SIGKILL");
+  await waitFor("the plugin to exit", () => !pidAlive(pid));
+  return waitFor("a new process", () => {
+    const s = host.status(name);
+    return s?.status === "running" && s.pid !== undefined && s.pid !== pid ? s.pid : undefined;
+  });
+}
+
 /** The next value of `it`, failing after `timeoutMs`. */
 export async function nextWithin<T>(it: AsyncIterator<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
