@@ -207,6 +207,17 @@ export async function killAndAwaitRestart(
   });
 }
 
+/** The next `n` values of `it`, each within `timeoutMs`. */
+export async function takeWithin<T>(
+  it: AsyncIterator<T>,
+  n: number,
+  timeoutMs = 20_000,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(await nextWithin(it, timeoutMs));
+  return out;
+}
+
 /** The next value of `it`, failing after `timeoutMs`. */
 export async function nextWithin<T>(it: AsyncIterator<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
