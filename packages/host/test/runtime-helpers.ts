@@ -1,7 +1,8 @@
 // Helpers for tests that run real plugin processes: copies of a plugin folder
 // under a unique name, a logger that keeps lines, polling, checks that no
-// process and no socket file is left behind, and turns at the socket paths
-// that reference SDKs hard-code.
+// process and no socket file is left behind (and the per-test hooks that run
+// them), killing a plugin until the host brings it back, and turns at the
+// socket paths that reference SDKs hard-code.
 
 import { cp, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { createRequire } from "node:module";
