@@ -3,7 +3,7 @@
 // process group killed) and ended when the registry closes; a change whose
 // caller gave up before it started is cancelled.
 
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { HostError } from "../src/errors.js";
 import { Registry } from "../src/registry.js";
 import { createRestServer, type RestServer } from "../src/rest/server.js";
-import { fakePlugin, tempDir, writeFolder } from "./helpers.js";
+import { fakePlugin, running, tempDir, waitForFile, writeFolder } from "./helpers.js";
 
 /**
  * install.sh that writes its pid to $1, starts `sleep` in the background
@@ -20,28 +20,6 @@ import { fakePlugin, tempDir, writeFolder } from "./helpers.js";
  */
 const WAITING_SCRIPT =
   'echo $$ > "$1"\nsleep 300 &\necho $! > "$1.child"\nwhile [ ! -f "$2" ]; do sleep 0.05; done\n';
-
-async function waitForFile(path: string, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const text = await readFile(path, "utf8").catch(() => undefined);
-    if (text?.trim()) return text.trim();
-    if (Date.now() > end) throw new Error(`${path} did not appear in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Whether `pid` runs (a zombie waiting for its reaper counts as gone), waiting up to 2 s for it to end. */
-async function running(pid: number): Promise<boolean> {
-  const end = Date.now() + 2000;
-  for (;;) {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (stat === "" || state === "Z") return false;
-    if (Date.now() > end) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Settles with "done" or "still waiting" after `ms`. */
 function within<T>(p: Promise<T>, ms: number): Promise<T | "still waiting"> {

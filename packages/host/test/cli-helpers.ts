@@ -45,6 +45,11 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/** The arguments of `portable serve` on `port` with the given data and socket folders. */
+export function serveArgs(port: string, dataDir: string, socketDir: string): string[] {
+  return ["serve", "--port", port, "--data-dir", dataDir, "--socket-dir", socketDir];
+}
+
 /** Starts `portable serve` and resolves with its URL once it listens. */
 export function startServer(
   dataDir: string,
@@ -55,17 +60,7 @@ export function startServer(
   const sockets = join(dataDir, "..", "sockets");
   const child = spawn(
     process.execPath,
-    [
-      ...NODE_ARGS,
-      "serve",
-      "--port",
-      "0",
-      "--data-dir",
-      dataDir,
-      "--socket-dir",
-      sockets,
-      ...extra,
-    ],
+    [...NODE_ARGS, ...serveArgs("0", dataDir, sockets), ...extra],
     {
       env: cleanEnv(),
       stdio: ["ignore", "pipe", "pipe"],

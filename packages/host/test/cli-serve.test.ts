@@ -7,8 +7,8 @@ import { chmod, readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { portable, portableWith, startServer, stop } from "./cli-helpers.js";
-import { fakePlugin, tempDir, writeFolder } from "./helpers.js";
+import { portable, portableWith, serveArgs, startServer, stop } from "./cli-helpers.js";
+import { fakePlugin, running, tempDir, waitForFile, writeFolder } from "./helpers.js";
 
 const servers: { child: import("node:child_process").ChildProcess }[] = [];
 const listeners: Server[] = [];
@@ -21,28 +21,6 @@ async function serveOn(dataDir: string, ...extra: string[]) {
   const s = await startServer(dataDir, ...extra);
   servers.push(s);
   return s;
-}
-
-async function waitForFile(path: string, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const text = await readFile(path, "utf8").catch(() => undefined);
-    if (text?.trim()) return text.trim();
-    if (Date.now() > end) throw new Error(`${path} did not appear in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Whether `pid` runs (a zombie counts as gone), waiting up to 2 s for it to end. */
-async function running(pid: number): Promise<boolean> {
-  const end = Date.now() + 2000;
-  for (;;) {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (stat === "" || state === "Z") return false;
-    if (Date.now() > end) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("portable serve: token file", () => {
@@ -108,15 +86,7 @@ describe("portable serve: start-up failures start nothing", () => {
     await chmod(join(pluginDir, "bin", "mirror"), 0o755);
     const sockets = join(root, "sockets");
     const started = Date.now();
-    const r = await portable(
-      "serve",
-      "--port",
-      String(port),
-      "--data-dir",
-      dataDir,
-      "--socket-dir",
-      sockets,
-    );
+    const r = await portable(...serveArgs(String(port), dataDir, sockets));
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
@@ -131,15 +101,7 @@ describe("portable serve: start-up failures start nothing", () => {
     const root = await tempDir();
     const dataDir = join(root, "data");
     const first = await serveOn(dataDir);
-    const second = await portable(
-      "serve",
-      "--port",
-      "0",
-      "--data-dir",
-      dataDir,
-      "--socket-dir",
-      join(root, "s2"),
-    );
+    const second = await portable(...serveArgs("0", dataDir, join(root, "s2")));
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(
       new RegExp(

@@ -7,19 +7,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { DebugServer, type DebugServerOptions } from "../src/debug/debug-server.js";
 import { parseSamples } from "../src/debug/samples.js";
 import { socketIsLive } from "../src/socket-files.js";
-import { tempDir } from "./helpers.js";
 import {
-  type CollectingLogger,
-  collectingLogger,
   filesMatching,
   pidAlive,
   TS_FIXTURE_DIR,
   TS_FIXTURE_ENV,
   uniqueName,
+  useRuntimeSandbox,
   waitFor,
 } from "./runtime-helpers.js";
 
@@ -28,42 +26,45 @@ const START_ARG = '{"sendTimeout":1000}';
 
 let server: DebugServer | undefined;
 let plugin: ChildProcess | undefined;
-let socketDir: string;
-let logger: CollectingLogger;
 /** What the debug server printed. */
 let out: string[];
 /** What the plugin printed. */
 let pluginOut: string[];
 
-beforeEach(async () => {
-  socketDir = await tempDir("pp-dbg-sock-");
-  logger = collectingLogger();
-  out = [];
-  pluginOut = [];
+const run = useRuntimeSandbox({
+  socketPrefix: "pp-dbg-sock-",
+  teardown: async () => {
+    await server?.close();
+    server = undefined;
+    const child = plugin;
+    plugin = undefined;
+    if (child?.pid !== undefined) {
+      // Our SDK exits when the host closes the control channel.
+      await waitFor(
+        "the plugin to exit",
+        () => child.exitCode !== null || child.signalCode !== null,
+      );
+      expect(pidAlive(child.pid)).toBe(false);
+    }
+  },
+  // The plugin is started by hand, not by a host: the teardown checks its pid.
+  pids: () => [],
 });
 
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  const child = plugin;
-  plugin = undefined;
-  if (child?.pid !== undefined) {
-    // Our SDK exits when the host closes the control channel.
-    await waitFor("the plugin to exit", () => child.exitCode !== null || child.signalCode !== null);
-    expect(pidAlive(child.pid)).toBe(false);
-  }
-  expect(await filesMatching(socketDir, [".ipc"])).toEqual([]);
+beforeEach(() => {
+  out = [];
+  pluginOut = [];
 });
 
 async function startServer(name: string, options: Partial<DebugServerOptions> = {}) {
   server = await DebugServer.start({
     plugin: name,
     port: 0,
-    socketDir,
+    socketDir: run.socketDir,
     handshakeTimeoutMs: 30_000,
     intervalMs: 100,
     out: (line) => out.push(line),
-    logger,
+    logger: run.logger,
     timeouts: { commandMs: 15_000, callMs: 10_000, ackMs: 10_000 },
     ...options,
   });
@@ -78,7 +79,7 @@ function startPluginByHand(name: string): ChildProcess {
       FIXTURE_MODE: "normal",
       ...TS_FIXTURE_ENV,
       PORTABLE_PLUGIN_NAME: name,
-      PORTABLE_SOCKET_DIR: socketDir,
+      PORTABLE_SOCKET_DIR: run.socketDir,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -86,7 +87,7 @@ function startPluginByHand(name: string): ChildProcess {
     pluginOut.push(l),
   );
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (l) =>
-    logger.debug(`plugin stderr: ${l}`),
+    run.logger.debug(`plugin stderr: ${l}`),
   );
   plugin = child;
   return child;
@@ -109,7 +110,7 @@ async function ready(options: Partial<DebugServerOptions> = {}) {
   const name = uniqueName("dbg");
   const s = await startServer(name, options);
   expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-  expect(s.controlUrl).toBe(`ipc://${socketDir}/plugin_${name}.ipc`);
+  expect(s.controlUrl).toBe(`ipc://${run.socketDir}/plugin_${name}.ipc`);
   startPluginByHand(name);
   await s.handshake;
   return name;
@@ -135,13 +136,13 @@ describe("portable debug server with a TypeScript SDK plugin started by hand", (
       status: 400,
       text: "source symbol counter already exists\n",
     });
-    expect(await filesMatching(socketDir, ["rule1_op1_1"])).toEqual(["rule1_op1_1.ipc"]);
+    expect(await filesMatching(run.socketDir, ["rule1_op1_1"])).toEqual(["rule1_op1_1.ipc"]);
 
     expect(await post("/symbol/stop", counter)).toEqual(OK);
     const printed = out.length;
     await new Promise((r) => setTimeout(r, 300));
     expect(out.length).toBe(printed);
-    expect(await filesMatching(socketDir, ["rule1_op1_1"])).toEqual([]);
+    expect(await filesMatching(run.socketDir, ["rule1_op1_1"])).toEqual([]);
     expect(await post("/symbol/stop", counter)).toEqual({
       status: 400,
       text: "Symbol counter already close\n",
@@ -177,7 +178,7 @@ describe("portable debug server with a TypeScript SDK plugin started by hand", (
       'fixture: collect {"count":10}',
     ]);
     expect(await post("/symbol/stop", sink)).toEqual(OK);
-    expect(await filesMatching(socketDir, ["rule1_op1_1"])).toEqual([]);
+    expect(await filesMatching(run.socketDir, ["rule1_op1_1"])).toEqual([]);
   });
 
   it("sends the default rows to a sink without acks", async () => {
@@ -271,7 +272,12 @@ describe("portable debug server with a TypeScript SDK plugin started by hand", (
     const name = await ready();
     await expect(startServerAgain(name)).rejects.toMatchObject({ code: "PORTABLE_E_CONFLICT" });
     await expect(
-      DebugServer.start({ plugin: uniqueName("dbg"), host: "0.0.0.0", port: 0, socketDir }),
+      DebugServer.start({
+        plugin: uniqueName("dbg"),
+        host: "0.0.0.0",
+        port: 0,
+        socketDir: run.socketDir,
+      }),
     ).rejects.toMatchObject({ code: "PORTABLE_E_BAD_REQUEST" });
   });
 
@@ -287,7 +293,7 @@ describe("portable debug server with a TypeScript SDK plugin started by hand", (
     const name = uniqueName("dbg");
     await startServer(name);
     // No await between start() and the check: eKuiper's Go SDK exits when its first dial fails.
-    expect(await socketIsLive(join(socketDir, `plugin_${name}.ipc`), 200)).toBe(true);
+    expect(await socketIsLive(join(run.socketDir, `plugin_${name}.ipc`), 200)).toBe(true);
   });
 
   it("reports a plugin that never comes within the handshake timeout", async () => {
@@ -300,5 +306,5 @@ describe("portable debug server with a TypeScript SDK plugin started by hand", (
 });
 
 function startServerAgain(name: string) {
-  return DebugServer.start({ plugin: name, port: 0, socketDir, logger });
+  return DebugServer.start({ plugin: name, port: 0, socketDir: run.socketDir, logger: run.logger });
 }

@@ -9,24 +9,22 @@ import { existsSync } from "node:fs";
 import { chmod, copyFile, cp, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { PortableHost } from "../src/host.js";
 import { tempDir } from "./helpers.js";
 import {
-  collectingLogger,
   copyPlugin,
   filesMatching,
+  killRepeatedly,
   nextWithin,
-  pidAlive,
   TS_FIXTURE_DIR,
   TS_FIXTURE_ENV,
   uniqueName,
-  waitFor,
+  useRuntimeSandbox,
 } from "./runtime-helpers.js";
 
 const GO_MIRROR = fileURLToPath(new URL("../../../examples/go-mirror", import.meta.url));
 const BINARY = join(GO_MIRROR, "build", "mirror");
-const logger = collectingLogger();
 let host: PortableHost | undefined;
 
 beforeAll(() => {
@@ -38,13 +36,11 @@ beforeAll(() => {
   });
 }, 600_000);
 
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-  for (const l of logger.lines.splice(0)) {
-    const m = /started pid (\d+)/.exec(l);
-    if (m) expect(pidAlive(Number(m[1])), `pid ${m[1]} left running`).toBe(false);
-  }
+const run = useRuntimeSandbox({
+  teardown: async () => {
+    await host?.close();
+    host = undefined;
+  },
 });
 
 /** A folder for the Go mirror installed as plugin `name` (it still calls itself `mirror`). */
@@ -62,12 +58,12 @@ async function goPlugin(name: string): Promise<string> {
 
 describe("Go SDK plugin faults", () => {
   it("a Go plugin that panics before its handshake has the panic line in its status", async () => {
-    const socketDir = await tempDir("pp-sock-");
+    const socketDir = run.socketDir;
     const name = uniqueName("gopanic");
     host = new PortableHost({
       dataDir: await tempDir("pp-data-"),
       socketDir,
-      logger,
+      logger: run.logger,
       env: { PORTABLE_PLUGIN_NAME: undefined },
       timeouts: { initMs: 15_000 },
     });
@@ -90,7 +86,7 @@ describe("Go SDK plugin faults", () => {
     host = new PortableHost({
       dataDir: await tempDir("pp-data-"),
       socketDir,
-      logger,
+      logger: run.logger,
       env: (p) =>
         p.name === "mirror"
           ? { ...TS_FIXTURE_ENV, FIXTURE_MODE: "normal", PORTABLE_PLUGIN_NAME: "mirror" }
@@ -109,7 +105,7 @@ describe("Go SDK plugin faults", () => {
     const err = await host.function("echo").catch((e: unknown) => e);
     expect(err).toMatchObject({ plugin: impostor });
     expect(
-      logger.lines.some((l) =>
+      run.logger.lines.some((l) =>
         l.includes(
           "plugin mirror: refused a second connection to control channel ipc:///tmp/plugin_mirror.ipc",
         ),
@@ -129,33 +125,14 @@ describe("Go SDK plugin faults", () => {
     host = new PortableHost({
       dataDir: await tempDir("pp-data-"),
       socketDir: "/tmp",
-      logger,
+      logger: run.logger,
       env: { PORTABLE_PLUGIN_NAME: undefined },
     });
     await host.install("mirror", await goPlugin("mirror"));
     const src = await host.source("random", { ruleId: "rgokill", opId: "op1" }, { confKey: "ext" });
     const rows = src[Symbol.asyncIterator]();
     await nextWithin(rows, 10_000);
-    let pid = host.status("mirror")?.pid as number;
-    const recoveries: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      await new Promise((r) => setTimeout(r, 700));
-      process.kill(pid, "SIGKILL");
-      const killedAt = Date.now();
-      const old = pid;
-      pid = await waitFor(
-        `restart ${i + 1}`,
-        () => {
-          const s = host?.status("mirror");
-          return s?.status === "running" && s.pid !== undefined && s.pid !== old
-            ? s.pid
-            : undefined;
-        },
-        20_000,
-        10,
-      );
-      recoveries.push(Date.now() - killedAt);
-    }
+    const recoveries = await killRepeatedly(host, "mirror", 6);
     expect(Math.max(...recoveries), `recoveries ${recoveries.join(", ")} ms`).toBeLessThan(1_500);
     expect(host.status("mirror")).toMatchObject({ restarts: 6, lastReason: "signal: killed" });
     await nextWithin(rows, 10_000);

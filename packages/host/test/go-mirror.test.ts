@@ -15,15 +15,16 @@ import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LOCK_FILE } from "../src/data-lock.js";
 import { PortableHost } from "../src/host.js";
-import type { SourceProxy, SourceRow } from "../src/proxies/source.js";
+import type { SourceProxy } from "../src/proxies/source.js";
 import { tempDir } from "./helpers.js";
 import {
   type CollectingLogger,
   claimSocketPath,
   collectingLogger,
   filesMatching,
-  nextWithin,
+  killAndAwaitRestart,
   pidAlive,
+  takeWithin,
   waitFor,
 } from "./runtime-helpers.js";
 
@@ -93,12 +94,6 @@ function pidOf(h: PortableHost): number {
   return pid as number;
 }
 
-const rows = async (it: AsyncIterator<SourceRow>, n: number, ms = 20_000) => {
-  const out: SourceRow[] = [];
-  for (let i = 0; i < n; i++) out.push(await nextWithin(it, ms));
-  return out;
-};
-
 const fileHas = (path: string, text: string) => async () =>
   (await readFile(path, "utf8").catch(() => "")).includes(text) ? true : undefined;
 
@@ -126,7 +121,7 @@ describe.each(BUILDS)("host with the real Go SDK, $sdk (examples/go-mirror)", ({
       `[measured] go-mirror spawn to handshake: ${h.info(NAME)?.handshakeMs} ms\n`,
     );
     // sources/random.yaml `default`: pattern {count: 50}, seed 1: always 50.
-    const got = await rows(src[Symbol.asyncIterator](), 3);
+    const got = await takeWithin(src[Symbol.asyncIterator](), 3);
     expect(got.map((r) => r.message)).toEqual([{ count: 50 }, { count: 50 }, { count: 50 }]);
 
     const out = join(await tempDir("pp-go-sink-"), "out.jsonl");
@@ -172,25 +167,20 @@ describe.each(BUILDS)("host with the real Go SDK, $sdk (examples/go-mirror)", ({
     );
     const echo = await h.function("echo");
     const it = src[Symbol.asyncIterator]();
-    await rows(it, 3);
+    await takeWithin(it, 3);
     await sink.write([{ before: true }]);
     await waitFor("the row before the kill", fileHas(out, '{"before":true}\n'));
     expect(await echo.exec(["before"], { ruleId: "r", opId: "o" })).toBe("before");
     const first = pidOf(h);
 
-    process.kill(first, "SIGKILL");
-    await waitFor("the plugin to exit", () => !pidAlive(first));
-    const restarted = await waitFor("a new process", () => {
-      const s = h.status(NAME);
-      return s?.status === "running" && s.pid !== undefined && s.pid !== first ? s.pid : undefined;
-    });
+    const restarted = await killAndAwaitRestart(h, NAME, first);
     pids.add(restarted);
     expect(h.info(NAME)?.restarts).toBe(1);
     expect(logger.lines.some((l) => l.includes("exited: signal: killed"))).toBe(true);
     expect(logger.lines.some((l) => l.includes("replaying 3 start command(s)"))).toBe(true);
 
     // The source resumes on the same channel; rows lost in the gap are not replayed (§8.2).
-    const after = await rows(it, 3, 30_000);
+    const after = await takeWithin(it, 3, 30_000);
     expect(after.map((r) => r.message)).toEqual([{ count: 50 }, { count: 50 }, { count: 50 }]);
     expect(
       await waitFor("echo to answer again", () => echo.exec(["after"], { ruleId: "r", opId: "o" })),

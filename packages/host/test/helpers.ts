@@ -1,6 +1,7 @@
 // Test helpers: a tiny fake plugin (a shell script as its executable), zips
 // built with yazl (and patched byte-wise into malicious ones), and snapshots
-// of a folder tree to prove that a refused install changed nothing.
+// of a folder tree to prove that a refused install changed nothing; waits
+// for a file to be written and for a process to end.
 
 import { createHash } from "node:crypto";
 import {
@@ -204,4 +205,27 @@ export async function serveFiles(
         server.close(() => done());
       }),
   };
+}
+
+/** The trimmed text of file `path` once it has some, failing after `ms`. */
+export async function waitForFile(path: string, ms = 10_000): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const text = await readFile(path, "utf8").catch(() => undefined);
+    if (text?.trim()) return text.trim();
+    if (Date.now() > end) throw new Error(`${path} did not appear in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Whether `pid` runs (a zombie waiting for its reaper counts as gone), waiting up to 2 s for it to end. */
+export async function running(pid: number): Promise<boolean> {
+  const end = Date.now() + 2000;
+  for (;;) {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    if (stat === "" || state === "Z") return false;
+    if (Date.now() > end) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -11,7 +11,6 @@ import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { HostError } from "../src/errors.js";
 import { PortableHost, type PortableHostOptions } from "../src/host.js";
-import type { SourceRow } from "../src/proxies/source.js";
 import { tempDir } from "./helpers.js";
 import {
   type CollectingLogger,
@@ -19,8 +18,10 @@ import {
   collectingLogger,
   copyPlugin,
   filesMatching,
+  killAndAwaitRestart,
   nextWithin,
   pidAlive,
+  takeWithin,
   uniqueName,
   waitFor,
 } from "./runtime-helpers.js";
@@ -101,12 +102,6 @@ function pidOf(h: PortableHost): number {
   return pid as number;
 }
 
-const rows = async (it: AsyncIterator<SourceRow>, n: number, ms = 20_000) => {
-  const out: SourceRow[] = [];
-  for (let i = 0; i < n; i++) out.push(await nextWithin(it, ms));
-  return out;
-};
-
 describe("host with the real Python SDK (examples/python-mirror)", () => {
   it("installs from a folder, starts lazily and handshakes", async () => {
     const h = await setup();
@@ -132,8 +127,8 @@ describe("host with the real Python SDK (examples/python-mirror)", () => {
     const a = await h.source("random", { ruleId: `${RULE}_src`, opId: "op1" }, opts);
     const b = await h.source("random", { ruleId: `${RULE}_src`, opId: "op1", instanceId: 1 }, opts);
     pidOf(h);
-    const ra = await rows(a[Symbol.asyncIterator](), 8);
-    const rb = await rows(b[Symbol.asyncIterator](), 8);
+    const ra = await takeWithin(a[Symbol.asyncIterator](), 8);
+    const rb = await takeWithin(b[Symbol.asyncIterator](), 8);
     expect(ra).toEqual(rb);
     for (const r of ra) {
       expect(r.meta).toBeNull();
@@ -242,24 +237,19 @@ describe("host with the real Python SDK (examples/python-mirror)", () => {
     );
     const echo = await openEcho(h);
     const it = src[Symbol.asyncIterator]();
-    await rows(it, 3);
+    await takeWithin(it, 3);
     await sink.write([{ before: true }]);
     expect(await echo.exec(["before"], { ruleId: "r", opId: "o" })).toBe("before");
     const first = pidOf(h);
 
-    process.kill(first, "SIGKILL");
-    await waitFor("the plugin to exit", () => !pidAlive(first));
-    const restarted = await waitFor("a new process", () => {
-      const s = h.status(NAME);
-      return s?.status === "running" && s.pid !== undefined && s.pid !== first ? s.pid : undefined;
-    });
+    const restarted = await killAndAwaitRestart(h, NAME, first);
     pids.add(restarted);
     expect(h.info(NAME)?.restarts).toBe(1);
     expect(logger.lines.some((l) => l.includes("exited: signal: killed"))).toBe(true);
     expect(logger.lines.some((l) => l.includes("replaying 3 start command(s)"))).toBe(true);
 
     // The source resumes on the same channel; rows lost in the gap are not replayed (§8.2).
-    const after = await rows(it, 3, 30_000);
+    const after = await takeWithin(it, 3, 30_000);
     expect(after.every((r) => r.message["count"] === 50)).toBe(true);
     expect(
       await waitFor("echo to answer again", () => echo.exec(["after"], { ruleId: "r", opId: "o" })),
@@ -279,13 +269,13 @@ describe("host with the real Python SDK (examples/python-mirror)", () => {
       { config: { interval: 50 } },
     );
     const it = src[Symbol.asyncIterator]();
-    await rows(it, 2);
+    await takeWithin(it, 2);
     const before = pidOf(h);
     await h.update(NAME, pluginDir);
     expect(pidAlive(before)).toBe(false);
     const after = pidOf(h);
     expect(after).not.toBe(before);
-    expect((await rows(it, 2, 30_000)).map((r) => r.message)).toEqual([
+    expect((await takeWithin(it, 2, 30_000)).map((r) => r.message)).toEqual([
       { count: 50 },
       { count: 50 },
     ]);
@@ -319,7 +309,7 @@ describe("host with the real Python SDK (examples/python-mirror)", () => {
       { config: { interval: 50 } },
     );
     const it = src[Symbol.asyncIterator]();
-    await rows(it, 1);
+    await takeWithin(it, 1);
     const ownerPid = pidOf(h);
     // The impostor: the same program (PORTABLE_PLUGIN_NAME is NAME for every
     // plugin of this host) installed under another name, with other symbols.
@@ -346,7 +336,7 @@ describe("host with the real Python SDK (examples/python-mirror)", () => {
     expect(h.status(impostor)?.errMsg).toContain(`probably calls itself "${NAME}"`);
     // The owner is undisturbed.
     expect(h.status(NAME)).toMatchObject({ status: "running", pid: ownerPid });
-    await rows(it, 2);
+    await takeWithin(it, 2);
     await src.close();
   });
 });

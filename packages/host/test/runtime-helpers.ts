@@ -1,12 +1,15 @@
 // Helpers for tests that run real plugin processes: copies of a plugin folder
 // under a unique name, a logger that keeps lines, polling, checks that no
-// process and no socket file is left behind, and turns at the socket paths
-// that reference SDKs hard-code.
+// process and no socket file is left behind (and the per-test hooks that run
+// them), killing a plugin until the host brings it back, and turns at the
+// socket paths that reference SDKs hard-code.
 
 import { cp, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterEach, beforeEach, expect } from "vitest";
+import type { PortableHost } from "../src/host.js";
 import type { HostLogger } from "../src/logger.js";
 import { socketIsLive } from "../src/socket-files.js";
 import { tempDir } from "./helpers.js";
@@ -92,6 +95,128 @@ export function pidAlive(pid: number | undefined): boolean {
 export async function filesMatching(dir: string, marks: readonly string[]): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => marks.some((m) => n.includes(m))).sort();
+}
+
+/** The pids of every "started pid N" line a logger kept. */
+export function startedPids(lines: readonly string[]): number[] {
+  return lines.flatMap((l) => {
+    const m = /started pid (\d+)/.exec(l);
+    return m ? [Number(m[1])] : [];
+  });
+}
+
+/** A test's own socket folder and logger, fresh for each test (see `useRuntimeSandbox`). */
+export interface RuntimeSandbox {
+  readonly socketDir: string;
+  readonly logger: CollectingLogger;
+}
+
+export interface RuntimeSandboxOptions {
+  /** Ends what the test started (host, debug server, child): runs first after each test. */
+  teardown: () => Promise<void>;
+  /** The pids that must be gone after `teardown`; by default every pid the logger saw started. */
+  pids?: (lines: readonly string[]) => Iterable<number>;
+  /** Prefix of the per-test socket folder. */
+  socketPrefix?: string;
+}
+
+/**
+ * Registers the hooks that tests running plugin processes share: before each
+ * test a fresh socket folder and logger; after it, `teardown`, then the checks
+ * that no process is left running and no socket file is left in the folder.
+ */
+export function useRuntimeSandbox(options: RuntimeSandboxOptions): RuntimeSandbox {
+  let current: RuntimeSandbox | undefined;
+  const now = (): RuntimeSandbox => {
+    if (current === undefined) throw new Error("the runtime sandbox is used outside a test");
+    return current;
+  };
+  beforeEach(async () => {
+    current = {
+      socketDir: await tempDir(options.socketPrefix ?? "pp-sock-"),
+      logger: collectingLogger(),
+    };
+  });
+  afterEach(async () => {
+    const { socketDir, logger } = now();
+    try {
+      await options.teardown();
+      for (const pid of (options.pids ?? startedPids)(logger.lines)) {
+        expect(pidAlive(pid), `pid ${pid} left running`).toBe(false);
+      }
+      expect(await filesMatching(socketDir, [".ipc"])).toEqual([]);
+    } finally {
+      current = undefined;
+    }
+  });
+  return {
+    get socketDir() {
+      return now().socketDir;
+    },
+    get logger() {
+      return now().logger;
+    },
+  };
+}
+
+/**
+ * Kills plugin `name` of `host` with SIGKILL `times` times, each `everyMs`
+ * after it last came back running with a new pid. Resolves with how long each
+ * restart took, in ms.
+ */
+export async function killRepeatedly(
+  host: PortableHost,
+  name: string,
+  times: number,
+  everyMs = 700,
+): Promise<number[]> {
+  const recoveries: number[] = [];
+  let pid = host.status(name)?.pid as number;
+  for (let i = 0; i < times; i++) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    process.kill(pid, "SIGKILL");
+    const killedAt = Date.now();
+    const old = pid;
+    pid = await waitFor(
+      `restart ${i + 1}`,
+      () => {
+        const s = host.status(name);
+        return s?.status === "running" && s.pid !== undefined && s.pid !== old ? s.pid : undefined;
+      },
+      20_000,
+      10,
+    );
+    recoveries.push(Date.now() - killedAt);
+  }
+  return recoveries;
+}
+
+/**
+ * Kills process `pid` of plugin `name` with SIGKILL, waits until it is gone
+ * and the host runs the plugin again in a new process; resolves with its pid.
+ */
+export async function killAndAwaitRestart(
+  host: PortableHost,
+  name: string,
+  pid: number,
+): Promise<number> {
+  process.kill(pid, "SIGKILL");
+  await waitFor("the plugin to exit", () => !pidAlive(pid));
+  return waitFor("a new process", () => {
+    const s = host.status(name);
+    return s?.status === "running" && s.pid !== undefined && s.pid !== pid ? s.pid : undefined;
+  });
+}
+
+/** The next `n` values of `it`, each within `timeoutMs`. */
+export async function takeWithin<T>(
+  it: AsyncIterator<T>,
+  n: number,
+  timeoutMs = 20_000,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(await nextWithin(it, timeoutMs));
+  return out;
 }
 
 /** The next value of `it`, failing after `timeoutMs`. */

@@ -8,47 +8,35 @@
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { HostError } from "../src/errors.js";
 import { PortableHost, type PortableHostOptions } from "../src/host.js";
 import { tempDir } from "./helpers.js";
 import {
-  type CollectingLogger,
-  collectingLogger,
   copyPlugin,
-  filesMatching,
+  killRepeatedly,
   nextWithin,
   pidAlive,
   TS_FIXTURE_DIR,
   TS_FIXTURE_ENV,
   uniqueName,
+  useRuntimeSandbox,
   waitFor,
 } from "./runtime-helpers.js";
 
 let host: PortableHost | undefined;
-let socketDir: string;
-let logger: CollectingLogger;
-
-beforeEach(async () => {
-  socketDir = await tempDir("pp-sock-");
-  logger = collectingLogger();
-});
-
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-  for (const l of logger.lines) {
-    const m = /started pid (\d+)/.exec(l);
-    if (m) expect(pidAlive(Number(m[1])), `pid ${m[1]} left running`).toBe(false);
-  }
-  expect(await filesMatching(socketDir, [".ipc"])).toEqual([]);
+const run = useRuntimeSandbox({
+  teardown: async () => {
+    await host?.close();
+    host = undefined;
+  },
 });
 
 function newHost(modes: Record<string, string>, options: Partial<PortableHostOptions> = {}) {
   host = new PortableHost({
     dataDir: "",
-    socketDir,
-    logger,
+    socketDir: run.socketDir,
+    logger: run.logger,
     ...options,
     env: (plugin) => ({
       ...TS_FIXTURE_ENV,
@@ -98,11 +86,11 @@ describe("plugin faults", () => {
     });
     expect(pidAlive(pid)).toBe(false);
     expect(
-      logger.lines.some((l) =>
+      run.logger.lines.some((l) =>
         l.includes("control channel closed by the plugin while its process stays alive"),
       ),
     ).toBe(true);
-    expect(logger.lines.some((l) => l.includes("signal: killed"))).toBe(false);
+    expect(run.logger.lines.some((l) => l.includes("signal: killed"))).toBe(false);
   });
 
   it("a plugin killed for not answering says so, not `signal: killed`", async () => {
@@ -128,9 +116,9 @@ describe("plugin faults", () => {
     expect(status?.status).toBe("error");
     expect(status?.errMsg).toContain("protocol error on control channel");
     expect(status?.errMsg).toContain(Buffer.from("GET / HT").toString("hex"));
-    expect(logger.lines.some((l) => l.startsWith("error ") && l.includes("protocol error"))).toBe(
-      true,
-    );
+    expect(
+      run.logger.lines.some((l) => l.startsWith("error ") && l.includes("protocol error")),
+    ).toBe(true);
   });
 
   it("a source row announcing 800 MB is refused on its frame header, naming plugin, channel and size", async () => {
@@ -139,7 +127,7 @@ describe("plugin faults", () => {
     const src = await host.source("counter", { ruleId: "rbig", opId: "op1" });
     const line = await waitFor(
       "the refused row",
-      () => logger.lines.find((l) => l.includes("protocol error on source channel")),
+      () => run.logger.lines.find((l) => l.includes("protocol error on source channel")),
       5_000,
       20,
     );
@@ -182,9 +170,9 @@ describe("plugin faults", () => {
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ plugin: impostor });
     expect(
-      logger.lines.some((l) =>
+      run.logger.lines.some((l) =>
         l.includes(
-          `plugin ${owner}: refused a second connection to control channel ipc://${socketDir}/plugin_${owner}.ipc`,
+          `plugin ${owner}: refused a second connection to control channel ipc://${run.socketDir}/plugin_${owner}.ipc`,
         ),
       ),
     ).toBe(true);
@@ -231,26 +219,7 @@ describe("restarts", () => {
     const src = await host.source("counter", { ruleId: "rkill", opId: "op1" });
     const rows = src[Symbol.asyncIterator]();
     const kills = 8;
-    const recoveries: number[] = [];
-    let pid = host.status(name)?.pid as number;
-    for (let i = 0; i < kills; i++) {
-      await new Promise((r) => setTimeout(r, 700));
-      process.kill(pid, "SIGKILL");
-      const killedAt = Date.now();
-      const old = pid;
-      pid = await waitFor(
-        `restart ${i + 1}`,
-        () => {
-          const s = host.status(name);
-          return s?.status === "running" && s.pid !== undefined && s.pid !== old
-            ? s.pid
-            : undefined;
-        },
-        20_000,
-        10,
-      );
-      recoveries.push(Date.now() - killedAt);
-    }
+    const recoveries = await killRepeatedly(host, name, kills);
     // Each came back after the short healthy-run delay, not a doubling back-off.
     expect(Math.max(...recoveries), `recoveries ${recoveries.join(", ")} ms`).toBeLessThan(1_500);
     expect(host.status(name)).toMatchObject({ status: "running", restarts: kills });

@@ -4,13 +4,11 @@
 // the basics of every proxy. Each test has its own host, plugin name and
 // socket folder, and leaves no process and no socket file behind.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HostError } from "../src/errors.js";
 import { PortableHost, type PortableHostOptions } from "../src/host.js";
 import { tempDir } from "./helpers.js";
 import {
-  type CollectingLogger,
-  collectingLogger,
   copyPlugin,
   filesMatching,
   nextWithin,
@@ -18,6 +16,7 @@ import {
   TS_FIXTURE_DIR,
   TS_FIXTURE_ENV,
   uniqueName,
+  useRuntimeSandbox,
   waitFor,
 } from "./runtime-helpers.js";
 
@@ -26,20 +25,13 @@ const FIXTURE = TS_FIXTURE_DIR;
 type Mode = "normal" | "silent" | "exit" | "garbage" | "crash" | "noack" | "deadfunc";
 
 let host: PortableHost | undefined;
-let socketDir: string;
-let logger: CollectingLogger;
 const pids: number[] = [];
-
-beforeEach(async () => {
-  socketDir = await tempDir("pp-sock-");
-  logger = collectingLogger();
-});
-
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-  for (const pid of pids.splice(0)) expect(pidAlive(pid), `pid ${pid} left running`).toBe(false);
-  expect(await filesMatching(socketDir, [".ipc"])).toEqual([]);
+const run = useRuntimeSandbox({
+  teardown: async () => {
+    await host?.close();
+    host = undefined;
+  },
+  pids: () => pids.splice(0),
 });
 
 /** A host with the fixture installed as a fresh plugin running in `mode`. */
@@ -47,8 +39,8 @@ async function setup(mode: Mode, options: Partial<PortableHostOptions> = {}) {
   const name = uniqueName("tsfx");
   host = new PortableHost({
     dataDir: await tempDir("pp-data-"),
-    socketDir,
-    logger,
+    socketDir: run.socketDir,
+    logger: run.logger,
     env: {
       FIXTURE_MODE: mode,
       ...TS_FIXTURE_ENV,
@@ -86,7 +78,7 @@ describe("supervisor with a TypeScript SDK plugin", () => {
       code: "PORTABLE_E_FUNCTION",
       plugin: name,
       symbol: "tsecho",
-      channel: `ipc://${socketDir}/func_tsecho.ipc`,
+      channel: `ipc://${run.socketDir}/func_tsecho.ipc`,
     });
     await fn.validate(["a"]);
     expect(host.info(name)).toMatchObject({ phase: "running", restarts: 0 });
@@ -114,7 +106,7 @@ describe("supervisor with a TypeScript SDK plugin", () => {
     for (let i = 1; i < 5; i++) expect((await nextWithin(ia, 10_000)).message).toEqual({ n: i });
     // The plugin's error item did not end the instance; it went to onError.
     expect(errors.map((e) => [e.code, e.symbol, e.channel])).toEqual([
-      ["PORTABLE_E_SOURCE", "counter", `ipc://${socketDir}/ra_op1_0.ipc`],
+      ["PORTABLE_E_SOURCE", "counter", `ipc://${run.socketDir}/ra_op1_0.ipc`],
     ]);
     expect(errors[0]?.message).toMatch(/counter: a test error after 3 rows/);
     await a.close();
@@ -149,7 +141,7 @@ describe("supervisor with a TypeScript SDK plugin", () => {
       code: "PORTABLE_E_SINK",
       plugin: name,
       symbol: "collect",
-      channel: `ipc://${socketDir}/rs_out2_0_ack.ipc`,
+      channel: `ipc://${run.socketDir}/rs_out2_0_ack.ipc`,
     });
     await acked.write([{ after: "error" }]);
     await Promise.all([plain.close(), acked.close()]);
@@ -165,7 +157,7 @@ describe("supervisor with a TypeScript SDK plugin", () => {
       code: "PORTABLE_E_TIMEOUT",
       plugin: name,
       symbol: "collect",
-      channel: `ipc://${socketDir}/rn_op1_0_ack.ipc`,
+      channel: `ipc://${run.socketDir}/rn_op1_0_ack.ipc`,
     });
     expect(err.message).toContain("no ack within 500 ms");
     expect(err.message).toContain("Go SDK plugins never send acks");
@@ -178,7 +170,7 @@ describe("supervisor with a TypeScript SDK plugin", () => {
     const plain = await host.sink("collect", { ruleId: "rn", opId: "op2" });
     await plain.write([{ a: 3 }]);
     await waitFor("the row at the plugin", () =>
-      logger.lines.some((l) => l.includes('fixture: got [{"a":3}]')),
+      run.logger.lines.some((l) => l.includes('fixture: got [{"a":3}]')),
     );
     await Promise.all([sink.close(), plain.close()]);
   });
@@ -190,15 +182,15 @@ describe("supervisor with a TypeScript SDK plugin", () => {
     track(pid);
     expect(await fn.exec(["one"], { ruleId: "r", opId: "o" })).toBe("one");
     await waitFor("the channel to close", () =>
-      logger.lines.some((l) => l.includes("closing the function channel")),
+      run.logger.lines.some((l) => l.includes("closing the function channel")),
     );
     // No request comes within the call timeout: the host listens again and
     // re-sends the start. (A call racing with the close times out first.)
     expect(await waitFor("a reply again", () => fn.exec(["two"], { ruleId: "r", opId: "o" }))).toBe(
       "two",
     );
-    expect(logger.lines.some((l) => l.includes("fixture: function start 2"))).toBe(true);
-    expect(logger.lines.some((l) => l.includes("is dead; re-establishing"))).toBe(true);
+    expect(run.logger.lines.some((l) => l.includes("fixture: function start 2"))).toBe(true);
+    expect(run.logger.lines.some((l) => l.includes("is dead; re-establishing"))).toBe(true);
     expect(host.status(name)?.pid).toBe(pid);
   });
 
@@ -212,17 +204,17 @@ describe("supervisor with a TypeScript SDK plugin", () => {
     expect(err).toMatchObject({
       code: "PORTABLE_E_HANDSHAKE",
       plugin: name,
-      channel: `ipc://${socketDir}/plugin_${name}.ipc`,
+      channel: `ipc://${run.socketDir}/plugin_${name}.ipc`,
     });
     expect(host.status(name)).toEqual({
       refCount: {},
       status: "error",
       errMsg: "handshake timeout",
     });
-    expect(logger.lines.some((l) => l.includes("started pid"))).toBe(true);
-    const pid = Number(/started pid (\d+)/.exec(logger.lines.join("\n"))?.[1]);
+    expect(run.logger.lines.some((l) => l.includes("started pid"))).toBe(true);
+    const pid = Number(/started pid (\d+)/.exec(run.logger.lines.join("\n"))?.[1]);
     expect(pidAlive(pid)).toBe(false);
-    expect(await filesMatching(socketDir, [".ipc"])).toEqual([]);
+    expect(await filesMatching(run.socketDir, [".ipc"])).toEqual([]);
   });
 
   it("reports a plugin that exits at once with its exit status and its last stderr line, and does not restart it", async () => {
@@ -239,7 +231,7 @@ describe("supervisor with a TypeScript SDK plugin", () => {
     });
     expect(host.info(name)?.restarts).toBe(0);
     expect(
-      logger.lines.some((l) => l.includes(`plugin ${name} stderr: fixture: exiting at once`)),
+      run.logger.lines.some((l) => l.includes(`plugin ${name} stderr: fixture: exiting at once`)),
     ).toBe(true);
   });
 
@@ -252,7 +244,7 @@ describe("supervisor with a TypeScript SDK plugin", () => {
       code: "PORTABLE_E_COMMAND",
       plugin: name,
       symbol: "collect",
-      channel: `ipc://${socketDir}/plugin_${name}.ipc`,
+      channel: `ipc://${run.socketDir}/plugin_${name}.ipc`,
     });
     expect(err.message).toContain("start sink collect failed");
     expect(err.message).toContain("garbage");
@@ -292,7 +284,7 @@ describe("supervisor with a TypeScript SDK plugin", () => {
       message: `plugin ${name}: exit status 3 (gave up after 3 restarts)`,
     });
     expect(src.closed).toBe(true);
-    const restarts = logger.lines.filter((l) => l.includes("restarting in"));
+    const restarts = run.logger.lines.filter((l) => l.includes("restarting in"));
     expect(restarts.map((l) => /restarting in (\d+) ms/.exec(l)?.[1])).toEqual([
       "100",
       "200",
@@ -302,7 +294,7 @@ describe("supervisor with a TypeScript SDK plugin", () => {
     const again = await host.function("tsecho");
     expect(host.status(name)?.status).toBe("running");
     await Promise.all([fn.close(), again.close()]);
-    for (const l of logger.lines) {
+    for (const l of run.logger.lines) {
       const m = /started pid (\d+)/.exec(l);
       if (m) track(Number(m[1]));
     }
@@ -321,7 +313,7 @@ describe("supervisor with a TypeScript SDK plugin", () => {
     await host.uninstall(name);
     expect(pidAlive(pid)).toBe(false);
     expect(host.status(name)).toBeUndefined();
-    expect(await filesMatching(socketDir, [".ipc"])).toEqual([]);
+    expect(await filesMatching(run.socketDir, [".ipc"])).toEqual([]);
   });
 
   it("close() stops every process and removes every socket file", async () => {
@@ -331,10 +323,10 @@ describe("supervisor with a TypeScript SDK plugin", () => {
     const fn = await host.function("tsecho");
     const pid = host.status(name)?.pid;
     track(pid);
-    expect((await filesMatching(socketDir, [".ipc"])).length).toBeGreaterThan(0);
+    expect((await filesMatching(run.socketDir, [".ipc"])).length).toBeGreaterThan(0);
     await host.close();
     expect(pidAlive(pid)).toBe(false);
-    expect(await filesMatching(socketDir, [".ipc"])).toEqual([]);
+    expect(await filesMatching(run.socketDir, [".ipc"])).toEqual([]);
     await expect(fn.exec(["x"], { ruleId: "r", opId: "o" })).rejects.toBeInstanceOf(HostError);
     await expect(host.function("tsecho")).rejects.toMatchObject({ code: "PORTABLE_E_CLOSED" });
   });

@@ -12,7 +12,8 @@ import {
   ReqSocket,
   type SocketOptions,
 } from "../../../src/index.js";
-import { type IpcDir, ipcPath, type Transport } from "./fixtures.js";
+import { type IpcDir, ipcPath, listenUrl, type Transport } from "./fixtures.js";
+import type { LinePeer, PeerDriver, PeerProto } from "./line-peer.js";
 import { assertNoneAlive, reapAll } from "./processes.js";
 
 export type Ours = ReqSocket | RepSocket | PushSocket | PullSocket | PairSocket;
@@ -65,6 +66,37 @@ export async function closeAndCheckFile(s: Ours, url: string): Promise<void> {
   if (url.startsWith("ipc://") && existsSync(ipcPath(url))) {
     throw new Error(`our listener left its ipc file behind: ${ipcPath(url)}`);
   }
+}
+
+/** Who listens, on what, and the socket-file tags of each side. */
+export interface RoleSetup {
+  t: Transport;
+  dir: IpcDir;
+  weListen: boolean;
+  /** The tag of our listener's endpoint. */
+  ours: string;
+  /** The peer's protocol (also the tag of its listener's endpoint). */
+  theirs: PeerProto;
+}
+
+/**
+ * Connects our socket `s` to a new peer socket: ours listens and theirs
+ * dials when `weListen`, the other way round otherwise. `end` closes ours
+ * and, when it listened, checks that its ipc file went with it.
+ */
+export async function connectByRole(
+  peer: PeerDriver,
+  s: Ours,
+  { t, dir, weListen, ours: tag, theirs: proto }: RoleSetup,
+): Promise<{ theirs: LinePeer; end: () => Promise<void> }> {
+  if (weListen) {
+    const url = await listenOn(s, t, dir, tag);
+    const theirs = await peer.start({ proto, dial: url });
+    return { theirs, end: () => closeAndCheckFile(s, url) };
+  }
+  const theirs = await peer.start({ proto, listen: await listenUrl(t, dir, proto) });
+  await s.dial(theirs.url);
+  return { theirs, end: async () => {} };
 }
 
 /** The promise's NngError (or a thrown Error if it resolved), for code assertions. */

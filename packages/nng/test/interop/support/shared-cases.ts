@@ -17,8 +17,8 @@ import {
   streamDigest,
   TRANSPORTS,
 } from "./fixtures.js";
-import type { LinePeer, PeerDriver } from "./line-peer.js";
-import { closeAndCheckFile, listenOn, ours, rejection } from "./ours.js";
+import type { PeerDriver } from "./line-peer.js";
+import { connectByRole, listenOn, ours, rejection } from "./ours.js";
 
 /** A mixed stream for PUSH: empty, tiny, 64 KiB and one above 1 MiB, numbered. */
 export function pushStream(): Buffer[] {
@@ -37,15 +37,13 @@ export function sharedCases(peer: PeerDriver, dir: IpcDir): void {
     describe.each(ROLES)("$name", ({ weListen }) => {
       it("our REQ gets every request echoed by their REP (empty, binary, 1.5 MiB)", async () => {
         const req = ours.req();
-        let url = "";
-        let rep: LinePeer;
-        if (weListen) {
-          url = await listenOn(req, t, dir, "req");
-          rep = await peer.start({ proto: "rep", dial: url });
-        } else {
-          rep = await peer.start({ proto: "rep", listen: await listenUrl(t, dir, "rep") });
-          await req.dial(rep.url);
-        }
+        const { theirs: rep, end } = await connectByRole(peer, req, {
+          t,
+          dir,
+          weListen,
+          ours: "req",
+          theirs: "rep",
+        });
         const payloads = requestPayloads();
         const echoed = rep.op({ op: "echo", count: payloads.length, timeout_ms: 10_000 });
         for (const p of payloads) {
@@ -53,20 +51,18 @@ export function sharedCases(peer: PeerDriver, dir: IpcDir): void {
           expect((await req.recv()).equals(p)).toBe(true);
         }
         expect(await echoed).toMatchObject({ ok: true, count: payloads.length });
-        if (weListen) await closeAndCheckFile(req, url);
+        await end();
       });
 
       it("their REQ gets our REP's reply to every request", async () => {
         const rep = ours.rep();
-        let url = "";
-        let req: LinePeer;
-        if (weListen) {
-          url = await listenOn(rep, t, dir, "rep");
-          req = await peer.start({ proto: "req", dial: url });
-        } else {
-          req = await peer.start({ proto: "req", listen: await listenUrl(t, dir, "req") });
-          await rep.dial(req.url);
-        }
+        const { theirs: req, end } = await connectByRole(peer, rep, {
+          t,
+          dir,
+          weListen,
+          ours: "rep",
+          theirs: "req",
+        });
         for (const p of requestPayloads()) {
           const sent = req.send(p);
           const got = await rep.recv();
@@ -76,40 +72,36 @@ export function sharedCases(peer: PeerDriver, dir: IpcDir): void {
           await rep.send(Buffer.concat([Buffer.from("re:"), got]));
           expect((await back).equals(Buffer.concat([Buffer.from("re:"), p]))).toBe(true);
         }
-        if (weListen) await closeAndCheckFile(rep, url);
+        await end();
       });
 
       it("our PUSH delivers every message to their PULL, intact and in order", async () => {
         const push = ours.push();
-        let url = "";
-        let pull: LinePeer;
-        if (weListen) {
-          url = await listenOn(push, t, dir, "push");
-          pull = await peer.start({ proto: "pull", dial: url });
-        } else {
-          pull = await peer.start({ proto: "pull", listen: await listenUrl(t, dir, "pull") });
-          await push.dial(pull.url);
-        }
+        const { theirs: pull, end } = await connectByRole(peer, push, {
+          t,
+          dir,
+          weListen,
+          ours: "push",
+          theirs: "pull",
+        });
         const msgs = pushStream();
         const result = pull.op({ op: "recvmany", count: msgs.length, timeout_ms: 10_000 });
         for (const m of msgs) await push.send(m);
         const r = await result;
         expect(r.count).toBe(msgs.length);
         expect(r.digest).toBe(streamDigest(msgs));
-        if (weListen) await closeAndCheckFile(push, url);
+        await end();
       });
 
       it("their PUSH delivers every message to our PULL, intact and in order", async () => {
         const pull = ours.pull();
-        let url = "";
-        let push: LinePeer;
-        if (weListen) {
-          url = await listenOn(pull, t, dir, "pull");
-          push = await peer.start({ proto: "push", dial: url });
-        } else {
-          push = await peer.start({ proto: "push", listen: await listenUrl(t, dir, "push") });
-          await pull.dial(push.url);
-        }
+        const { theirs: push, end } = await connectByRole(peer, pull, {
+          t,
+          dir,
+          weListen,
+          ours: "pull",
+          theirs: "push",
+        });
         const got: Buffer[] = [];
         const sent = push.op({ op: "sendmany", count: 500, size: 100 });
         for (let i = 0; i < 500; i++) got.push(await pull.recv());
@@ -120,7 +112,7 @@ export function sharedCases(peer: PeerDriver, dir: IpcDir): void {
         const b = await pull.recv();
         expect((await big).ok).toBe(true);
         expect(a.equals(numbered(0, BIG)) && b.equals(numbered(1, BIG))).toBe(true);
-        if (weListen) await closeAndCheckFile(pull, url);
+        await end();
       });
     });
 

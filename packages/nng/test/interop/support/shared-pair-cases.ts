@@ -13,8 +13,8 @@ import {
   streamDigest,
   TRANSPORTS,
 } from "./fixtures.js";
-import type { LinePeer, PeerDriver } from "./line-peer.js";
-import { closeAndCheckFile, listenOn, ours, rejection } from "./ours.js";
+import type { PeerDriver } from "./line-peer.js";
+import { connectByRole, listenOn, ours, rejection } from "./ours.js";
 import { ROLES } from "./shared-cases.js";
 
 export function sharedPairCases(peer: PeerDriver, dir: IpcDir): void {
@@ -22,15 +22,13 @@ export function sharedPairCases(peer: PeerDriver, dir: IpcDir): void {
     describe.each(ROLES)("$name", ({ weListen }) => {
       it("our PAIR and their PAIR exchange messages both ways, intact and in order", async () => {
         const pair = ours.pair();
-        let url = "";
-        let theirs: LinePeer;
-        if (weListen) {
-          url = await listenOn(pair, t, dir, "pair");
-          theirs = await peer.start({ proto: "pair", dial: url });
-        } else {
-          theirs = await peer.start({ proto: "pair", listen: await listenUrl(t, dir, "pair") });
-          await pair.dial(theirs.url);
-        }
+        const { theirs, end } = await connectByRole(peer, pair, {
+          t,
+          dir,
+          weListen,
+          ours: "pair",
+          theirs: "pair",
+        });
         // Echoed one at a time: empty, binary, 4 KiB, 1.5 MiB.
         const payloads = requestPayloads();
         const echoed = theirs.op({ op: "echo", count: payloads.length });
@@ -49,7 +47,7 @@ export function sharedPairCases(peer: PeerDriver, dir: IpcDir): void {
         const received = theirs.op({ op: "recvmany", count: msgs.length });
         for (const m of msgs) await pair.send(m);
         expect(await received).toMatchObject({ count: 300, digest: streamDigest(msgs) });
-        if (weListen) await closeAndCheckFile(pair, url);
+        await end();
       });
     });
 
