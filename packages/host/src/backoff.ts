@@ -49,11 +49,13 @@ export class Backoff {
 
   /**
    * After the exit of a process that reached `running`: one that ran
-   * `resetAfterMs` or longer was healthy, so the count starts afresh and the
-   * next restart waits only `healthyDelayMs`. Returns whether it was healthy.
+   * `resetAfterMs` or longer, or that was killed from outside (SIGKILL not
+   * sent by the host: an operator, the OOM killer — it did not crash), was
+   * healthy, so the count starts afresh and the next restart waits only
+   * `healthyDelayMs`. Returns whether it was healthy.
    */
-  ranFor(ms: number): boolean {
-    if (ms < this.#policy.resetAfterMs) return false;
+  ranFor(ms: number, killedFromOutside = false): boolean {
+    if (ms < this.#policy.resetAfterMs && !killedFromOutside) return false;
     this.reset();
     this.#healthy = true;
     return true;

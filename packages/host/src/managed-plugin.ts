@@ -439,7 +439,9 @@ export class ManagedPlugin {
     this.#errMsg = reason;
     this.#log.warn(`plugin ${this.name} (pid ${proc.pid}) exited: ${reason}`);
     if (this.#phase !== "running") return; // a launch in progress fails and #startLoop decides
-    this.#backoff.ranFor(Date.now() - this.#runningSince);
+    // SIGKILL that the host did not send: killed, not crashed (§8.3).
+    const killedFromOutside = info.signal === "SIGKILL" && info.killedBecause === undefined;
+    this.#backoff.ranFor(Date.now() - this.#runningSince, killedFromOutside);
     if (!this.#hasRemembered()) {
       this.#phase = "failed";
       return;

@@ -24,7 +24,8 @@ export interface HostTimeouts {
 
 /**
  * Two kinds of exit (§8.3). A process that ran healthy (handshake and replay
- * done, then alive `resetAfterMs` or longer) and then died is restarted after
+ * done, then alive `resetAfterMs` or longer, or killed with SIGKILL by
+ * someone other than the host) and then died is restarted after
  * `healthyDelayMs`, as often as it dies: an always-on host brings back a
  * plugin that is killed again and again. A process that died before or at
  * its start (no handshake, a failed replay, or less than `resetAfterMs` of

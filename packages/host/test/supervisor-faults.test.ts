@@ -227,4 +227,17 @@ describe("restarts", () => {
     // The source resumes after each restart.
     await nextWithin(rows, 10_000);
   });
+
+  it("by default brings back a plugin killed again the moment it is back: killed, not crashed", async () => {
+    const { host, name } = await hostWith("normal");
+    const src = await host.source("counter", { ruleId: "rkill0", opId: "op1" });
+    const rows = src[Symbol.asyncIterator]();
+    // More kills than maxRestarts (10), each as soon as the new process runs:
+    // it never lives resetAfterMs, but a SIGKILL from outside is not a crash.
+    const kills = 12;
+    const recoveries = await killRepeatedly(host, name, kills, 0);
+    expect(Math.max(...recoveries), `recoveries ${recoveries.join(", ")} ms`).toBeLessThan(1_500);
+    expect(host.status(name)).toMatchObject({ status: "running", restarts: kills });
+    await nextWithin(rows, 10_000);
+  });
 });
