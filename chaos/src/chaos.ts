@@ -170,9 +170,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const killed = pid;
       process.kill(killed, "SIGKILL");
       lastKill = performance.now();
+      // Back: a new process runs, and a call was answered and a row received
+      // after it was seen running (not a reply or row of the killed one).
+      let runningAt = 0;
       const back = await until(() => {
-        const now = host.info("mirror")?.pid;
-        return now !== undefined && now !== killed && lastCall > lastKill && lastRow > lastKill;
+        if (runningAt === 0) {
+          const now = host.info("mirror");
+          if (now?.phase === "running" && now.pid !== undefined && now.pid !== killed) {
+            runningAt = performance.now();
+          }
+          return false;
+        }
+        return lastCall > runningAt && lastRow > runningAt;
       }, recoveryTimeoutMs);
       if (!back) {
         unrecovered++;
