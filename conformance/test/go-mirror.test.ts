@@ -174,6 +174,9 @@ describe.skipIf(!HAS_GO)("the Go mirror (eKuiper's Go SDK), both SDK versions", 
       } finally {
         await session.teardown();
         await subject.dispose();
+        // The Go SDK listened on the sink's data path and does not unlink it
+        // when it exits (Q27): this test made the file, this test removes it.
+        rmSync(`/tmp/goack${process.pid}_${build}_0.ipc`, { force: true });
       }
     }
     expect(answers["newest"]).toMatch(/^can't dial on push socket: /);
