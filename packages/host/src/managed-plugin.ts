@@ -9,7 +9,7 @@
 // kill the process with that reason, and the restart policy takes over.
 
 import { mkdir } from "node:fs/promises";
-import { Command, type Control } from "@portable-plugins/protocol";
+import { Command, type Control, type PluginStatus } from "@portable-plugins/protocol";
 import { Backoff, sleep } from "./backoff.js";
 import { ChannelRefusals, dialedName } from "./channel-refusals.js";
 import { ControlChannel } from "./control-channel.js";
@@ -46,16 +46,6 @@ export interface PluginRuntimeInfo {
 
 /** How long a process whose control connection went away may take to exit before it is killed. */
 const CONTROL_LOST_GRACE_MS = 1000;
-
-/** What `status()` returns: eKuiper's document, plus `pid`, `restarts` and `lastReason`. */
-export interface ManagedStatus {
-  refCount: Record<string, number>;
-  status: "initializing" | "running" | "restarting" | "error" | "stop";
-  errMsg: string;
-  pid?: number;
-  restarts?: number;
-  lastReason?: string;
-}
 
 /** Errors that end a replayed start only, not the whole process (§8.2 step 3). */
 const symbolFailure = (err: unknown) => HostError.is(err, "PORTABLE_E_COMMAND");
@@ -143,13 +133,14 @@ export class ManagedPlugin {
    * from, `restarting` (not `error`), with `errMsg` the reason; `restarts`
    * and `lastReason` are added once there was a restart.
    */
-  status(): ManagedStatus {
+  /** The status document (§7.2), generated from the schema: eKuiper's, plus `pid`, `restarts`, `lastReason`. */
+  status(): PluginStatus {
     const refCount: Record<string, number> = {};
     for (const rule of this.#users.values()) {
       if (rule !== undefined) refCount[rule] = (refCount[rule] ?? 0) + 1;
     }
     const phase = this.#phase;
-    const status: ManagedStatus["status"] =
+    const status: PluginStatus["status"] =
       this.#recovering && (phase === "restarting" || phase === "starting" || phase === "replaying")
         ? "restarting"
         : phase === "idle" || phase === "starting"
