@@ -13,24 +13,24 @@ import {
   type Meta,
   type PluginStatus,
 } from "@portable-plugins/protocol";
-import { DataDirLock } from "./data-lock.js";
+import { DataDirLock } from "./install/data-lock.js";
 import { HostError } from "./errors.js";
-import type { PluginRuntimeInfo } from "./managed-plugin.js";
+import type { PluginRuntimeInfo } from "./run/managed-plugin.js";
 import type { SymbolKind } from "./names.js";
-import type { InstalledPlugin } from "./plugin.js";
-import { FunctionProxy } from "./proxies/function.js";
-import { checkInstance, type InstanceMeta, type ProxyDeps } from "./proxies/instance.js";
-import { SinkProxy } from "./proxies/sink.js";
-import { type SourceOptions, SourceProxy } from "./proxies/source.js";
+import type { InstalledPlugin } from "./install/plugin.js";
+import { FunctionProxy } from "./run/proxies/function.js";
+import { checkInstance, type InstanceMeta, type ProxyDeps } from "./run/proxies/instance.js";
+import { SinkProxy } from "./run/proxies/sink.js";
+import { type SourceOptions, SourceProxy } from "./run/proxies/source.js";
 import {
   type ChangeOptions,
   type InstallOptions,
   type LoadReport,
   Registry,
   type RegistryOptions,
-} from "./registry.js";
-import { Supervisor } from "./supervisor.js";
-import type { SupervisorOptions } from "./supervisor-options.js";
+} from "./install/registry.js";
+import { Supervisor } from "./run/supervisor.js";
+import type { SupervisorOptions } from "./run/supervisor-options.js";
 
 export interface PortableHostOptions extends SupervisorOptions {
   /** Data folder: plugins in `<dataDir>/plugins/portable`, operator files in `etc`, logs in `logs`. */

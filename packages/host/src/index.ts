@@ -4,7 +4,7 @@
 // contract between them, symbol configuration, the REST server, the debug
 // server and the typed error; everything else is internal.
 
-export { ControlChannel, type ControlChannelOptions } from "./control-channel.js";
+export { ControlChannel, type ControlChannelOptions } from "./run/control-channel.js";
 export {
   DEBUG_HANDSHAKE_TIMEOUT_MS,
   DEBUG_META,
@@ -13,12 +13,12 @@ export {
   type DebugServerOptions,
 } from "./debug/debug-server.js";
 export { DEFAULT_SAMPLES, type DebugSamples, parseSamples } from "./debug/samples.js";
-export type { FetchFn } from "./download.js";
+export type { FetchFn } from "./install/download.js";
 export { HostError, type HostErrorCode, type HostErrorContext } from "./errors.js";
 export { dataLayout, PortableHost, type PortableHostOptions } from "./host.js";
 export { type HostLogger, type LogLevel, silentLogger, stderrLogger } from "./logger.js";
 /** One supervised plugin process; advanced use (the debug server drives one by hand). */
-export type { ManagedPlugin, Phase, PluginRuntimeInfo } from "./managed-plugin.js";
+export type { ManagedPlugin, Phase, PluginRuntimeInfo } from "./run/managed-plugin.js";
 export {
   checkPluginName,
   controlSocketPath,
@@ -34,22 +34,22 @@ export {
   type PluginInfo,
   type SymbolInfo,
   toPluginInfo,
-} from "./plugin.js";
-export { type ExitInfo, exitReason, type LaunchCommand, launchCommand } from "./process.js";
-export type { CallContext, FunctionProxy } from "./proxies/function.js";
-export type { InstanceMeta } from "./proxies/instance.js";
-export type { SinkProxy, WriteOptions } from "./proxies/sink.js";
-export type { SourceOptions, SourceProxy, SourceRow } from "./proxies/source.js";
+} from "./install/plugin.js";
+export { type ExitInfo, exitReason, type LaunchCommand, launchCommand } from "./run/process.js";
+export type { CallContext, FunctionProxy } from "./run/proxies/function.js";
+export type { InstanceMeta } from "./run/proxies/instance.js";
+export type { SinkProxy, WriteOptions } from "./run/proxies/sink.js";
+export type { SourceOptions, SourceProxy, SourceRow } from "./run/proxies/source.js";
 export {
   type ChangeOptions,
   type InstallOptions,
   type LoadReport,
   Registry,
   type RegistryOptions,
-} from "./registry.js";
+} from "./install/registry.js";
 export { createRestServer, type RestServer, type RestServerOptions } from "./rest/server.js";
 export { type PluginRuntime, stoppedStatus } from "./runtime.js";
-export { Supervisor } from "./supervisor.js";
+export { Supervisor } from "./run/supervisor.js";
 export {
   DEFAULT_RESTART,
   DEFAULT_TIMEOUTS,
@@ -57,12 +57,12 @@ export {
   type PluginEnv,
   type RestartPolicy,
   type SupervisorOptions,
-} from "./supervisor-options.js";
+} from "./run/supervisor-options.js";
 export {
   type ConfigSet,
   DEFAULT_CONF_KEY,
   parseConfigSet,
   type ResolvedConfig,
   resolveConfig,
-} from "./symbol-config.js";
-export { DEFAULT_LIMITS, type ExtractLimits, extractZip } from "./unzip.js";
+} from "./install/symbol-config.js";
+export { DEFAULT_LIMITS, type ExtractLimits, extractZip } from "./install/unzip.js";

@@ -3,7 +3,7 @@
 // of the installed set, and the REST server asks it for status documents.
 
 import type { PluginStatus } from "@portable-plugins/protocol";
-import type { InstalledPlugin } from "./plugin.js";
+import type { InstalledPlugin } from "./install/plugin.js";
 
 export interface PluginRuntime {
   /**

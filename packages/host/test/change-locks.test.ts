@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { HostError } from "../src/errors.js";
-import { Registry } from "../src/registry.js";
+import { Registry } from "../src/install/registry.js";
 import { createRestServer, type RestServer } from "../src/rest/server.js";
 import { fakePlugin, running, tempDir, waitForFile, writeFolder } from "./helpers.js";
 

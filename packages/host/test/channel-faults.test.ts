@@ -8,10 +8,10 @@
 import { connect, type Socket } from "node:net";
 import { encodeFrame, encodeHeader, ReqSocket } from "@portable-plugins/nng";
 import { afterEach, describe, expect, it } from "vitest";
-import { ControlChannel } from "../src/control-channel.js";
+import { ControlChannel } from "../src/run/control-channel.js";
 import type { HostError } from "../src/errors.js";
-import { FunctionChannel } from "../src/function-channel.js";
-import { DEFAULT_MESSAGE_LIMIT } from "../src/supervisor-options.js";
+import { FunctionChannel } from "../src/run/function-channel.js";
+import { DEFAULT_MESSAGE_LIMIT } from "../src/run/supervisor-options.js";
 import { tempDir } from "./helpers.js";
 import { collectingLogger, waitFor } from "./runtime-helpers.js";
 
@@ -161,7 +161,7 @@ describe("wire faults are protocol errors at once", () => {
   });
 
   it("a limit under 1 MiB is refused", async () => {
-    const { resolveSupervisorOptions } = await import("../src/supervisor-options.js");
+    const { resolveSupervisorOptions } = await import("../src/run/supervisor-options.js");
     expect(() => resolveSupervisorOptions({ maxMessageBytes: 1024 * 1024 - 1 })).toThrow(
       /at least 1048576/,
     );

@@ -7,9 +7,9 @@ import { connect } from "node:net";
 import { encodeFrame, encodeHeader, ReqSocket } from "@portable-plugins/nng";
 import { Command, type Control } from "@portable-plugins/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { ControlChannel } from "../src/control-channel.js";
+import { ControlChannel } from "../src/run/control-channel.js";
 import { HostError } from "../src/errors.js";
-import { DEFAULT_MESSAGE_LIMIT } from "../src/supervisor-options.js";
+import { DEFAULT_MESSAGE_LIMIT } from "../src/run/supervisor-options.js";
 import { tempDir } from "./helpers.js";
 import { collectingLogger, filesMatching } from "./runtime-helpers.js";
 

@@ -14,7 +14,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { socketIsLive } from "../src/socket-files.js";
+import { socketIsLive } from "../src/run/socket-files.js";
 import { tempDir } from "./helpers.js";
 import {
   claimSocketPath,

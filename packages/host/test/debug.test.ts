@@ -10,7 +10,7 @@ import { createInterface } from "node:readline";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DebugServer, type DebugServerOptions } from "../src/debug/debug-server.js";
 import { parseSamples } from "../src/debug/samples.js";
-import { socketIsLive } from "../src/socket-files.js";
+import { socketIsLive } from "../src/run/socket-files.js";
 import {
   filesMatching,
   pidAlive,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import { HostError, type HostErrorCode } from "../src/errors.js";
-import { Registry } from "../src/registry.js";
+import { Registry } from "../src/install/registry.js";
 import {
   buildZip,
   type Files,

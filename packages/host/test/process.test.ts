@@ -3,9 +3,9 @@
 // line, and the stop sequence that leaves nothing running.
 
 import { describe, expect, it } from "vitest";
-import type { InstalledPlugin } from "../src/plugin.js";
-import { lineLevel } from "../src/plugin-output.js";
-import { exitReason, launchCommand, PluginProcess } from "../src/process.js";
+import type { InstalledPlugin } from "../src/install/plugin.js";
+import { lineLevel } from "../src/run/plugin-output.js";
+import { exitReason, launchCommand, PluginProcess } from "../src/run/process.js";
 import { collectingLogger, pidAlive, waitFor } from "./runtime-helpers.js";
 
 function plugin(

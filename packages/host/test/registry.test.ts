@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import { HostError } from "../src/errors.js";
-import type { InstalledPlugin } from "../src/plugin.js";
-import { Registry } from "../src/registry.js";
+import type { InstalledPlugin } from "../src/install/plugin.js";
+import { Registry } from "../src/install/registry.js";
 import type { PluginRuntime } from "../src/runtime.js";
 import {
   buildZip,

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Registry } from "../src/registry.js";
+import { Registry } from "../src/install/registry.js";
 import { createRestServer, type RestServer } from "../src/rest/server.js";
 import { fakePlugin, writeFolder, writeZip } from "./helpers.js";
 

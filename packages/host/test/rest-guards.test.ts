@@ -7,7 +7,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Registry } from "../src/registry.js";
+import { Registry } from "../src/install/registry.js";
 import { createRestServer, type RestServer } from "../src/rest/server.js";
 import { fakePlugin, tempDir, writeZip } from "./helpers.js";
 

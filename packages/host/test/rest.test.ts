@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HostError } from "../src/errors.js";
-import { Registry } from "../src/registry.js";
+import { Registry } from "../src/install/registry.js";
 import { createRestServer, type RestServer } from "../src/rest/server.js";
 import type { PluginRuntime } from "../src/runtime.js";
 import { fakePlugin, tempDir, writeFolder, writeZip } from "./helpers.js";

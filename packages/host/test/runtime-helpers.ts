@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, expect } from "vitest";
 import type { PortableHost } from "../src/host.js";
 import type { HostLogger } from "../src/logger.js";
-import { socketIsLive } from "../src/socket-files.js";
+import { socketIsLive } from "../src/run/socket-files.js";
 import { tempDir } from "./helpers.js";
 
 const require = createRequire(import.meta.url);

@@ -6,8 +6,8 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HostError } from "../src/errors.js";
-import { copyFolder } from "../src/folder-copy.js";
-import { DEFAULT_LIMITS, extractZip } from "../src/unzip.js";
+import { copyFolder } from "../src/install/folder-copy.js";
+import { DEFAULT_LIMITS, extractZip } from "../src/install/unzip.js";
 import { buildZip, fakePlugin, patchDeclaredSize, tempDir, writeFolder } from "./helpers.js";
 
 const MiB = 1024 * 1024;

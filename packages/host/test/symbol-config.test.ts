@@ -5,8 +5,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HostError } from "../src/errors.js";
-import { Registry } from "../src/registry.js";
-import { parseConfigSet, resolveConfig } from "../src/symbol-config.js";
+import { Registry } from "../src/install/registry.js";
+import { parseConfigSet, resolveConfig } from "../src/install/symbol-config.js";
 import { fakePlugin, tempDir, writeZip } from "./helpers.js";
 
 const YAML = `

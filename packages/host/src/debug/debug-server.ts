@@ -28,13 +28,13 @@ import {
 import { HostError } from "../errors.js";
 import type { HostLogger } from "../logger.js";
 import { stderrLogger } from "../logger.js";
-import type { ManagedPlugin } from "../managed-plugin.js";
+import type { ManagedPlugin } from "../run/managed-plugin.js";
 import { checkPluginName, type SymbolKind } from "../names.js";
-import { LANGUAGES, type Language, symbolsOf } from "../plugin.js";
-import { checkInstance, type ProxyDeps } from "../proxies/instance.js";
-import { socketIsLive } from "../socket-files.js";
-import { Supervisor } from "../supervisor.js";
-import type { HostTimeouts } from "../supervisor-options.js";
+import { LANGUAGES, type Language, symbolsOf } from "../install/plugin.js";
+import { checkInstance, type ProxyDeps } from "../run/proxies/instance.js";
+import { socketIsLive } from "../run/socket-files.js";
+import { Supervisor } from "../run/supervisor.js";
+import type { HostTimeouts } from "../run/supervisor-options.js";
 import { type RunningSymbol, runFunction, runSink, runSource } from "./runners.js";
 import { DEFAULT_SAMPLES, type DebugSamples } from "./samples.js";
 

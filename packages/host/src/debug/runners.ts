@@ -7,13 +7,13 @@
 // sinks; a function only releases its channel, §5.3.3).
 
 import type { Control, FuncMeta, JsonObject, Meta } from "@portable-plugins/protocol";
-import { sleep } from "../backoff.js";
+import { sleep } from "../run/backoff.js";
 import type { HostLogger } from "../logger.js";
-import type { ManagedPlugin } from "../managed-plugin.js";
-import { FunctionProxy } from "../proxies/function.js";
-import type { ProxyDeps } from "../proxies/instance.js";
-import { SinkProxy } from "../proxies/sink.js";
-import { SourceProxy } from "../proxies/source.js";
+import type { ManagedPlugin } from "../run/managed-plugin.js";
+import { FunctionProxy } from "../run/proxies/function.js";
+import type { ProxyDeps } from "../run/proxies/instance.js";
+import { SinkProxy } from "../run/proxies/sink.js";
+import { SourceProxy } from "../run/proxies/source.js";
 import type { DebugSamples } from "./samples.js";
 
 /** A started symbol; `stop()` is idempotent. */

@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
-import { HostError } from "./errors.js";
+import { HostError } from "../errors.js";
 import { type PendingLink, placeSymlinks } from "./safe-links.js";
 
 export interface ExtractLimits {

@@ -3,8 +3,8 @@
 // every call so an operator's edit applies without a restart.
 
 import type { JsonValue } from "@portable-plugins/protocol";
-import { HostError } from "./errors.js";
-import { SYMBOL_KINDS, type SymbolKind } from "./names.js";
+import { HostError } from "../errors.js";
+import { SYMBOL_KINDS, type SymbolKind } from "../names.js";
 import { type InstalledPlugin, type PluginDetails, type SymbolInfo, symbolsOf } from "./plugin.js";
 import { symbolFile } from "./plugin-package.js";
 import {

@@ -2,8 +2,8 @@
 // installed plugins: a rule names a source or sink by type alone, and a
 // function's channel `/tmp/func_<name>.ipc` is keyed by its name alone.
 
-import { HostError } from "./errors.js";
-import { functionSocketPath, SYMBOL_KINDS, type SymbolKind } from "./names.js";
+import { HostError } from "../errors.js";
+import { functionSocketPath, SYMBOL_KINDS, type SymbolKind } from "../names.js";
 import { type InstalledPlugin, symbolsOf } from "./plugin.js";
 
 export class SymbolIndex {

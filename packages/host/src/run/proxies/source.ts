@@ -19,7 +19,7 @@ import {
   sourceChannelUrl,
 } from "@portable-plugins/protocol";
 import { wireFault } from "../control-channel.js";
-import { HostError } from "../errors.js";
+import { HostError } from "../../errors.js";
 import { isWireFault, preview } from "../inverted-rep.js";
 import type { ProxyDeps } from "./instance.js";
 

@@ -3,7 +3,7 @@
 // that lets `loadAll` run alone while every change waits. A wait can be
 // cancelled by a signal: the operation then never starts.
 
-import { HostError } from "./errors.js";
+import { HostError } from "../errors.js";
 
 export type Release = () => void;
 

@@ -17,9 +17,9 @@ import {
   decodeAnswer,
   isHandshake,
 } from "@portable-plugins/protocol";
-import { HostError } from "./errors.js";
+import { HostError } from "../errors.js";
 import { ExchangeError, InvertedRep, preview } from "./inverted-rep.js";
-import type { HostLogger } from "./logger.js";
+import type { HostLogger } from "../logger.js";
 
 /** What the owner (ManagedPlugin) hears about the channel's connections. */
 export interface ControlEvents {

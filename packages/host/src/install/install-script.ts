@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { HostError } from "./errors.js";
+import { HostError } from "../errors.js";
 
 export const INSTALL_SCRIPT = "install.sh";
 

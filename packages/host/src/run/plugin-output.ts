@@ -5,7 +5,7 @@
 // process that dies before its handshake can be explained in its status
 // (a Go panic, "exec: node: not found", a Python traceback's last line).
 
-import type { LogLevel } from "./logger.js";
+import type { LogLevel } from "../logger.js";
 
 const WORDS: Record<string, LogLevel> = {
   trace: "debug",

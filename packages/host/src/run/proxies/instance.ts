@@ -9,8 +9,8 @@ import {
   type Meta,
   sinkAckChannelUrl,
 } from "@portable-plugins/protocol";
-import { HostError } from "../errors.js";
-import type { HostLogger } from "../logger.js";
+import { HostError } from "../../errors.js";
+import type { HostLogger } from "../../logger.js";
 import type { ManagedPlugin } from "../managed-plugin.js";
 import type { HostTimeouts } from "../supervisor-options.js";
 

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { HostError } from "./errors.js";
+import { HostError } from "../errors.js";
 
 export type FetchFn = (input: string, init?: { signal?: AbortSignal }) => Promise<Response>;
 

@@ -6,8 +6,8 @@
 import { chmod, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { PluginManifest, ProtocolError } from "@portable-plugins/protocol";
-import { HostError } from "./errors.js";
-import { KIND_FOLDER, SYMBOL_KINDS, type SymbolKind, symbolNameProblem } from "./names.js";
+import { HostError } from "../errors.js";
+import { KIND_FOLDER, SYMBOL_KINDS, type SymbolKind, symbolNameProblem } from "../names.js";
 import { type InstalledPlugin, LANGUAGES, type Language, symbolsOf } from "./plugin.js";
 import { readConfigSet, readDescription } from "./symbol-config.js";
 import { safeEntrySegments } from "./unzip.js";

@@ -2,7 +2,7 @@
 // reference host serves for it (`GET /plugins/portables[/{name}]`).
 
 import type { JsonValue, PluginManifest } from "@portable-plugins/protocol";
-import type { SymbolKind } from "./names.js";
+import type { SymbolKind } from "../names.js";
 
 export type Language = "go" | "python" | "nodejs";
 

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { JsonObject, JsonValue } from "@portable-plugins/protocol";
 import { isJsonObject } from "@portable-plugins/protocol";
 import { parseDocument } from "yaml";
-import { HostError } from "./errors.js";
+import { HostError } from "../errors.js";
 
 /** Configuration name -> its properties, as written in the YAML file. */
 export type ConfigSet = Readonly<Record<string, JsonObject>>;

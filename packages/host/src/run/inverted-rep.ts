@@ -17,7 +17,7 @@
 
 import { NngError, type RefusedConnection, RepSocket } from "@portable-plugins/nng";
 import { startsLikeHandshake } from "@portable-plugins/protocol";
-import type { HostLogger } from "./logger.js";
+import type { HostLogger } from "../logger.js";
 
 /** Why an exchange failed without an answer. */
 export type ExchangeFailure =

@@ -5,7 +5,7 @@
 
 import { chmod, copyFile, lstat, mkdir, readdir, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { HostError } from "./errors.js";
+import { HostError } from "../errors.js";
 import { type PendingLink, placeSymlinks } from "./safe-links.js";
 import type { ExtractLimits } from "./unzip.js";
 

@@ -17,9 +17,9 @@ import {
   type JsonValue,
 } from "@portable-plugins/protocol";
 import { wireFault } from "./control-channel.js";
-import { HostError } from "./errors.js";
+import { HostError } from "../errors.js";
 import { ExchangeError, type ExchangeFailure, InvertedRep, preview } from "./inverted-rep.js";
-import type { HostLogger } from "./logger.js";
+import type { HostLogger } from "../logger.js";
 
 export interface FunctionChannelOptions {
   readonly plugin: string;

@@ -4,7 +4,7 @@
 
 import { mkdir, readlink, realpath, rm, symlink } from "node:fs/promises";
 import { posix, resolve, sep } from "node:path";
-import { HostError } from "./errors.js";
+import { HostError } from "../errors.js";
 
 export interface PendingLink {
   /** The link's path inside the package, '/'-separated. */

@@ -5,7 +5,7 @@
 // call in flight when the process dies fails (delivery is at-most-once, §8.2).
 
 import type { FuncMeta, JsonValue } from "@portable-plugins/protocol";
-import { HostError } from "../errors.js";
+import { HostError } from "../../errors.js";
 import { CallFailure, type FunctionChannel } from "../function-channel.js";
 import type { ManagedPlugin } from "../managed-plugin.js";
 

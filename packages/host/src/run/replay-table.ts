@@ -4,7 +4,7 @@
 // carries the same zero Meta). Iterated in replay order (§8.2): functions,
 // then sources, then sinks, each in first-start order.
 
-import type { HostError } from "./errors.js";
+import type { HostError } from "../errors.js";
 
 export type ReplayKind = "func" | "source" | "sink";
 

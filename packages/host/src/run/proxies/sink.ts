@@ -19,7 +19,7 @@ import {
   sinkChannelUrl,
 } from "@portable-plugins/protocol";
 import { wireFault } from "../control-channel.js";
-import { HostError } from "../errors.js";
+import { HostError } from "../../errors.js";
 import { isWireFault, preview } from "../inverted-rep.js";
 import { removeStaleSocket } from "../socket-files.js";
 import type { ProxyDeps } from "./instance.js";

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { HostError } from "./errors.js";
+import { HostError } from "../errors.js";
 
 export const LOCK_FILE = ".host.lock";
 
