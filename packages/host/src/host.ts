@@ -13,15 +13,9 @@ import {
   type Meta,
   type PluginStatus,
 } from "@portable-plugins/protocol";
-import { DataDirLock } from "./install/data-lock.js";
 import { HostError } from "./errors.js";
-import type { PluginRuntimeInfo } from "./run/managed-plugin.js";
-import type { SymbolKind } from "./names.js";
+import { DataDirLock } from "./install/data-lock.js";
 import type { InstalledPlugin } from "./install/plugin.js";
-import { FunctionProxy } from "./run/proxies/function.js";
-import { checkInstance, type InstanceMeta, type ProxyDeps } from "./run/proxies/instance.js";
-import { SinkProxy } from "./run/proxies/sink.js";
-import { type SourceOptions, SourceProxy } from "./run/proxies/source.js";
 import {
   type ChangeOptions,
   type InstallOptions,
@@ -29,6 +23,12 @@ import {
   Registry,
   type RegistryOptions,
 } from "./install/registry.js";
+import type { SymbolKind } from "./names.js";
+import type { PluginRuntimeInfo } from "./run/managed-plugin.js";
+import { FunctionProxy } from "./run/proxies/function.js";
+import { checkInstance, type InstanceMeta, type ProxyDeps } from "./run/proxies/instance.js";
+import { SinkProxy } from "./run/proxies/sink.js";
+import { type SourceOptions, SourceProxy } from "./run/proxies/source.js";
 import { Supervisor } from "./run/supervisor.js";
 import type { SupervisorOptions } from "./run/supervisor-options.js";
 

@@ -4,7 +4,6 @@
 // contract between them, symbol configuration, the REST server, the debug
 // server and the typed error; everything else is internal.
 
-export { ControlChannel, type ControlChannelOptions } from "./run/control-channel.js";
 export {
   DEBUG_HANDSHAKE_TIMEOUT_MS,
   DEBUG_META,
@@ -13,19 +12,9 @@ export {
   type DebugServerOptions,
 } from "./debug/debug-server.js";
 export { DEFAULT_SAMPLES, type DebugSamples, parseSamples } from "./debug/samples.js";
-export type { FetchFn } from "./install/download.js";
 export { HostError, type HostErrorCode, type HostErrorContext } from "./errors.js";
 export { dataLayout, PortableHost, type PortableHostOptions } from "./host.js";
-export { type HostLogger, type LogLevel, silentLogger, stderrLogger } from "./logger.js";
-/** One supervised plugin process; advanced use (the debug server drives one by hand). */
-export type { ManagedPlugin, Phase, PluginRuntimeInfo } from "./run/managed-plugin.js";
-export {
-  checkPluginName,
-  controlSocketPath,
-  functionSocketPath,
-  MAX_SOCKET_PATH_BYTES,
-  type SymbolKind,
-} from "./names.js";
+export type { FetchFn } from "./install/download.js";
 export {
   type InstalledPlugin,
   LANGUAGES,
@@ -35,11 +24,6 @@ export {
   type SymbolInfo,
   toPluginInfo,
 } from "./install/plugin.js";
-export { type ExitInfo, exitReason, type LaunchCommand, launchCommand } from "./run/process.js";
-export type { CallContext, FunctionProxy } from "./run/proxies/function.js";
-export type { InstanceMeta } from "./run/proxies/instance.js";
-export type { SinkProxy, WriteOptions } from "./run/proxies/sink.js";
-export type { SourceOptions, SourceProxy, SourceRow } from "./run/proxies/source.js";
 export {
   type ChangeOptions,
   type InstallOptions,
@@ -47,8 +31,31 @@ export {
   Registry,
   type RegistryOptions,
 } from "./install/registry.js";
+export {
+  type ConfigSet,
+  DEFAULT_CONF_KEY,
+  parseConfigSet,
+  type ResolvedConfig,
+  resolveConfig,
+} from "./install/symbol-config.js";
+export { DEFAULT_LIMITS, type ExtractLimits, extractZip } from "./install/unzip.js";
+export { type HostLogger, type LogLevel, silentLogger, stderrLogger } from "./logger.js";
+export {
+  checkPluginName,
+  controlSocketPath,
+  functionSocketPath,
+  MAX_SOCKET_PATH_BYTES,
+  type SymbolKind,
+} from "./names.js";
 export { createRestServer, type RestServer, type RestServerOptions } from "./rest/server.js";
-export { type PluginRuntime, stoppedStatus } from "./runtime.js";
+export { ControlChannel, type ControlChannelOptions } from "./run/control-channel.js";
+/** One supervised plugin process; advanced use (the debug server drives one by hand). */
+export type { ManagedPlugin, Phase, PluginRuntimeInfo } from "./run/managed-plugin.js";
+export { type ExitInfo, exitReason, type LaunchCommand, launchCommand } from "./run/process.js";
+export type { CallContext, FunctionProxy } from "./run/proxies/function.js";
+export type { InstanceMeta } from "./run/proxies/instance.js";
+export type { SinkProxy, WriteOptions } from "./run/proxies/sink.js";
+export type { SourceOptions, SourceProxy, SourceRow } from "./run/proxies/source.js";
 export { Supervisor } from "./run/supervisor.js";
 export {
   DEFAULT_RESTART,
@@ -58,11 +65,4 @@ export {
   type RestartPolicy,
   type SupervisorOptions,
 } from "./run/supervisor-options.js";
-export {
-  type ConfigSet,
-  DEFAULT_CONF_KEY,
-  parseConfigSet,
-  type ResolvedConfig,
-  resolveConfig,
-} from "./install/symbol-config.js";
-export { DEFAULT_LIMITS, type ExtractLimits, extractZip } from "./install/unzip.js";
+export { type PluginRuntime, stoppedStatus } from "./runtime.js";

@@ -8,8 +8,8 @@
 import { connect, type Socket } from "node:net";
 import { encodeFrame, encodeHeader, ReqSocket } from "@portable-plugins/nng";
 import { afterEach, describe, expect, it } from "vitest";
-import { ControlChannel } from "../src/run/control-channel.js";
 import type { HostError } from "../src/errors.js";
+import { ControlChannel } from "../src/run/control-channel.js";
 import { FunctionChannel } from "../src/run/function-channel.js";
 import { DEFAULT_MESSAGE_LIMIT } from "../src/run/supervisor-options.js";
 import { tempDir } from "./helpers.js";

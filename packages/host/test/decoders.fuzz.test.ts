@@ -21,8 +21,8 @@ import {
 } from "@portable-plugins/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ControlChannel } from "../src/run/control-channel.js";
 import { HostError } from "../src/errors.js";
+import { ControlChannel } from "../src/run/control-channel.js";
 import { tempDir } from "./helpers.js";
 import { collectingLogger } from "./runtime-helpers.js";
 

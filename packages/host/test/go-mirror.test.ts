@@ -13,8 +13,8 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { LOCK_FILE } from "../src/install/data-lock.js";
 import { PortableHost } from "../src/host.js";
+import { LOCK_FILE } from "../src/install/data-lock.js";
 import type { SourceProxy } from "../src/run/proxies/source.js";
 import { tempDir } from "./helpers.js";
 import {

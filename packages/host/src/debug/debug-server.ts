@@ -26,11 +26,11 @@ import {
   type PluginManifest,
 } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
+import { LANGUAGES, type Language, symbolsOf } from "../install/plugin.js";
 import type { HostLogger } from "../logger.js";
 import { stderrLogger } from "../logger.js";
-import type { ManagedPlugin } from "../run/managed-plugin.js";
 import { checkPluginName, type SymbolKind } from "../names.js";
-import { LANGUAGES, type Language, symbolsOf } from "../install/plugin.js";
+import type { ManagedPlugin } from "../run/managed-plugin.js";
 import { checkInstance, type ProxyDeps } from "../run/proxies/instance.js";
 import { socketIsLive } from "../run/socket-files.js";
 import { Supervisor } from "../run/supervisor.js";

@@ -7,8 +7,8 @@
 // sinks; a function only releases its channel, §5.3.3).
 
 import type { Control, FuncMeta, JsonObject, Meta } from "@portable-plugins/protocol";
-import { sleep } from "../run/backoff.js";
 import type { HostLogger } from "../logger.js";
+import { sleep } from "../run/backoff.js";
 import type { ManagedPlugin } from "../run/managed-plugin.js";
 import { FunctionProxy } from "../run/proxies/function.js";
 import type { ProxyDeps } from "../run/proxies/instance.js";

@@ -8,14 +8,14 @@
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { JsonValue } from "@portable-plugins/protocol";
-import type { FetchFn } from "./download.js";
 import { HostError } from "../errors.js";
+import { checkPluginName, type SymbolKind } from "../names.js";
+import type { PluginRuntime } from "../runtime.js";
+import type { FetchFn } from "./download.js";
 import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "./install-script.js";
 import { Gate, KeyedLock, throwIfCancelled } from "./locks.js";
-import { checkPluginName, type SymbolKind } from "../names.js";
 import type { InstalledPlugin, PluginDetails } from "./plugin.js";
 import { checkPackage, relocate } from "./plugin-package.js";
-import type { PluginRuntime } from "../runtime.js";
 import {
   fetchPackage,
   moveIfPresent,

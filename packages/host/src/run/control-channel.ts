@@ -18,8 +18,8 @@ import {
   isHandshake,
 } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
-import { ExchangeError, InvertedRep, preview } from "./inverted-rep.js";
 import type { HostLogger } from "../logger.js";
+import { ExchangeError, InvertedRep, preview } from "./inverted-rep.js";
 
 /** What the owner (ManagedPlugin) hears about the channel's connections. */
 export interface ControlEvents {

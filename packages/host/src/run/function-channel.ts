@@ -16,10 +16,10 @@ import {
   functionChannelUrl,
   type JsonValue,
 } from "@portable-plugins/protocol";
-import { wireFault } from "./control-channel.js";
 import { HostError } from "../errors.js";
-import { ExchangeError, type ExchangeFailure, InvertedRep, preview } from "./inverted-rep.js";
 import type { HostLogger } from "../logger.js";
+import { wireFault } from "./control-channel.js";
+import { ExchangeError, type ExchangeFailure, InvertedRep, preview } from "./inverted-rep.js";
 
 export interface FunctionChannelOptions {
   readonly plugin: string;

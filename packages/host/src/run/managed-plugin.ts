@@ -10,12 +10,12 @@
 
 import { mkdir } from "node:fs/promises";
 import { Command, type Control, type PluginStatus } from "@portable-plugins/protocol";
+import { HostError } from "../errors.js";
+import type { InstalledPlugin } from "../install/plugin.js";
 import { Backoff, sleep } from "./backoff.js";
 import { ChannelRefusals, dialedName } from "./channel-refusals.js";
 import { ControlChannel } from "./control-channel.js";
-import { HostError } from "../errors.js";
 import { FunctionChannel } from "./function-channel.js";
-import type { InstalledPlugin } from "../install/plugin.js";
 import { type ExitInfo, launchCommand, PluginProcess } from "./process.js";
 import { type InstanceOwner, ReplayTable } from "./replay-table.js";
 import type { ResolvedSupervisorOptions } from "./supervisor-options.js";

@@ -10,8 +10,8 @@ import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { DEFAULT_SOCKET_DIR, PortableConfig } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
-import type { HostLogger } from "../logger.js";
 import type { InstalledPlugin } from "../install/plugin.js";
+import type { HostLogger } from "../logger.js";
 import { lineLevel, OutputTail } from "./plugin-output.js";
 import type { PluginEnv } from "./supervisor-options.js";
 

@@ -3,9 +3,9 @@
 // milliseconds; defaults are the spec's.
 
 import { DEFAULT_SOCKET_DIR } from "@portable-plugins/protocol";
+import type { InstalledPlugin } from "../install/plugin.js";
 import type { HostLogger } from "../logger.js";
 import { stderrLogger } from "../logger.js";
-import type { InstalledPlugin } from "../install/plugin.js";
 
 export interface HostTimeouts {
   /** Spawn to the first control request; function start to its first request. Default 30 s. */

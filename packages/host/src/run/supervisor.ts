@@ -5,11 +5,11 @@
 // host created remains.
 
 import type { PluginStatus } from "@portable-plugins/protocol";
-import { ChannelRefusals } from "./channel-refusals.js";
 import { HostError } from "../errors.js";
-import { ManagedPlugin, type PluginRuntimeInfo } from "./managed-plugin.js";
 import type { InstalledPlugin } from "../install/plugin.js";
 import type { PluginRuntime } from "../runtime.js";
+import { ChannelRefusals } from "./channel-refusals.js";
+import { ManagedPlugin, type PluginRuntimeInfo } from "./managed-plugin.js";
 import {
   type ResolvedSupervisorOptions,
   resolveSupervisorOptions,

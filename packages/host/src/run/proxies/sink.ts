@@ -18,8 +18,8 @@ import {
   sinkAckChannelUrl,
   sinkChannelUrl,
 } from "@portable-plugins/protocol";
-import { wireFault } from "../control-channel.js";
 import { HostError } from "../../errors.js";
+import { wireFault } from "../control-channel.js";
 import { isWireFault, preview } from "../inverted-rep.js";
 import { removeStaleSocket } from "../socket-files.js";
 import type { ProxyDeps } from "./instance.js";

@@ -18,8 +18,8 @@ import {
   type Meta,
   sourceChannelUrl,
 } from "@portable-plugins/protocol";
-import { wireFault } from "../control-channel.js";
 import { HostError } from "../../errors.js";
+import { wireFault } from "../control-channel.js";
 import { isWireFault, preview } from "../inverted-rep.js";
 import type { ProxyDeps } from "./instance.js";
 
