@@ -4,57 +4,86 @@
 
 export {
   controlChannelUrl,
+  controlSocketPath,
   DEFAULT_SOCKET_DIR,
+  fitsIpcPath,
   functionChannelUrl,
+  functionSocketPath,
   ipcPath,
   MAX_IPC_PATH_BYTES,
+  SUN_PATH_BYTES,
   sinkAckChannelUrl,
   sinkChannelUrl,
   sourceChannelUrl,
 } from "./channels.js";
-export type { FieldDescriptor, FieldKind, MessageDescriptor } from "./codec/descriptor.js";
+export type {
+  FieldDescriptor,
+  FieldKind,
+  JsonType,
+  MessageDescriptor,
+} from "./codec/descriptor.js";
 export { compareCodePoints, goJson, goString } from "./codec/go-json.js";
 export { type MessageCodec, parseJson } from "./codec/schema-codec.js";
 export type { Decoded, DecodeWarning, QuirkCode } from "./codec/warnings.js";
 export { ProtocolError, type ProtocolErrorCode } from "./errors.js";
 export {
+  Answer,
+  AnswerDescriptor,
   Command,
+  type CommandCmd,
+  CommandCmdValues,
   CommandDescriptor,
   Control,
   ControlDescriptor,
+  type ControlPluginType,
+  ControlPluginTypeValues,
   FuncCall,
   FuncCallDescriptor,
+  type FuncCallFunc,
+  FuncCallFuncValues,
   FuncMeta,
   FuncMetaDescriptor,
   FuncReply,
   FuncReplyDescriptor,
+  Handshake,
+  HandshakeDescriptor,
   Meta,
   MetaDescriptor,
   PluginManifest,
   PluginManifestDescriptor,
+  type PluginManifestLanguage as Language,
+  PluginManifestLanguageValues as LANGUAGES,
   PluginStatus,
   PluginStatusDescriptor,
+  type PluginStatusStatus,
+  PluginStatusStatusValues,
   PortableConfig,
   PortableConfigDescriptor,
   PROTOCOL_VERSION,
   SinkAck,
   SinkAckDescriptor,
+  SinkData,
+  SinkDataDescriptor,
   SourceEnvelope,
   SourceEnvelopeDescriptor,
   SourceError,
   SourceErrorDescriptor,
+  SYMBOL_KIND_SPELLINGS,
+  SYMBOL_KINDS,
+  type SymbolKind,
 } from "./gen/portable.js";
 export { isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from "./json.js";
 export { isWireKind, type WireCodec, type WireKind, wireKinds } from "./kinds.js";
 export { dataSourceOf, instanceKey } from "./messages/control.js";
 export {
   ANSWER_OK,
-  type Answer,
   decodeAnswer,
   encodeAnswer,
   encodeHandshake,
+  formatHandshake,
   HANDSHAKE,
   isHandshake,
+  parseHandshake,
   startsLikeHandshake,
 } from "./messages/control-channel.js";
 export {
@@ -78,3 +107,11 @@ export {
   encodeSourceError,
   type SourceItem,
 } from "./messages/source-envelope.js";
+export {
+  kindOfPluginType,
+  kindOfSymbolList,
+  pluginTypeOf,
+  type SymbolList,
+  symbolListOf,
+  symbolsOf,
+} from "./symbol-kinds.js";

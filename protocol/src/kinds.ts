@@ -2,37 +2,25 @@
 // decode and one encode each: the entry point for generic tools (the vector
 // tests, the conformance suite's transcripts).
 
-import type { Decoded, DecodeWarning } from "./codec/warnings.js";
-import { ProtocolError } from "./errors.js";
+import type { Decoded } from "./codec/warnings.js";
 import {
+  Answer,
   Command,
   Control,
   FuncMeta,
   FuncReply,
+  Handshake,
   PluginManifest,
   PluginStatus,
   PortableConfig,
+  SinkData,
 } from "./gen/portable.js";
-import type { JsonValue } from "./json.js";
-import {
-  type Answer,
-  decodeAnswer,
-  encodeAnswer,
-  encodeHandshake,
-  isHandshake,
-} from "./messages/control-channel.js";
 import {
   decodeFunctionCallWithWarnings,
   encodeFunctionCall,
   type FunctionCall,
 } from "./messages/function-call.js";
-import {
-  type AckResult,
-  decodeSinkAckWithWarnings,
-  decodeSinkData,
-  encodeSinkAck,
-  encodeSinkData,
-} from "./messages/sink.js";
+import { type AckResult, decodeSinkAckWithWarnings, encodeSinkAck } from "./messages/sink.js";
 import {
   decodeSourceItemWithWarnings,
   encodeSourceData,
@@ -60,8 +48,6 @@ export interface WireCodec {
   encode(value: unknown): Buffer;
 }
 
-const plain = (value: unknown): Decoded<unknown> => ({ value, warnings: [] as DecodeWarning[] });
-
 function generated<T>(codec: {
   decodeWithWarnings(b: Uint8Array): Decoded<T>;
   encode(v: T): Buffer;
@@ -71,20 +57,8 @@ function generated<T>(codec: {
 
 export const wireKinds: Readonly<Record<WireKind, WireCodec>> = {
   "portable-config": generated(PortableConfig),
-  handshake: {
-    decode: (b) => {
-      if (!isHandshake(b))
-        throw new ProtocolError(
-          "PORTABLE_E_DECODE",
-          "Handshake",
-          "",
-          "expected exactly `handshake`",
-        );
-      return plain({ handshake: true });
-    },
-    encode: () => encodeHandshake(),
-  },
-  answer: { decode: (b) => plain(decodeAnswer(b)), encode: (v) => encodeAnswer(v as Answer) },
+  handshake: generated(Handshake),
+  answer: generated(Answer),
   command: generated(Command),
   control: generated(Control),
   "func-call": {
@@ -102,10 +76,7 @@ export const wireKinds: Readonly<Record<WireKind, WireCodec>> = {
         : encodeSourceError(item.error);
     },
   },
-  "sink-data": {
-    decode: (b) => plain(decodeSinkData(b)),
-    encode: (v) => encodeSinkData(v as JsonValue),
-  },
+  "sink-data": generated(SinkData),
   "sink-ack": { decode: decodeSinkAckWithWarnings, encode: (v) => encodeSinkAck(v as AckResult) },
   manifest: generated(PluginManifest),
   "plugin-status": generated(PluginStatus),

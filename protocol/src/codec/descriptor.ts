@@ -33,10 +33,19 @@ export interface FieldDescriptor {
   readonly aliases?: readonly string[];
   readonly nullable?: boolean;
   readonly required?: boolean;
+  /** The JSON types a `value` field may hold (any when absent). */
+  readonly jsonTypes?: readonly JsonType[];
 }
+
+/** A JSON value's type, as `json_types` in the schema names it. */
+export type JsonType = "object" | "array" | "string" | "number" | "boolean" | "null";
 
 export interface MessageDescriptor {
   /** The message name in the schema, e.g. "Control". */
   readonly name: string;
   readonly fields: readonly FieldDescriptor[];
+  /** Not JSON on the wire but text: the name of its form in text-forms.ts. */
+  readonly textForm?: string;
+  /** On the wire the JSON value of the only field, not an object. */
+  readonly bare?: boolean;
 }

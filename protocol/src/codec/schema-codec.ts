@@ -6,7 +6,7 @@
 
 import { ProtocolError } from "../errors.js";
 import type { JsonObject, JsonValue } from "../json.js";
-import type { FieldDescriptor, MessageDescriptor } from "./descriptor.js";
+import type { FieldDescriptor, JsonType, MessageDescriptor } from "./descriptor.js";
 import { goJson, goNumber, goString, sortedKeys } from "./go-json.js";
 import type { Decoded, DecodeWarning, QuirkCode } from "./warnings.js";
 
@@ -54,6 +54,12 @@ export function parseJson(input: Uint8Array | string, kind: string, path = ""): 
       cause,
     });
   }
+}
+
+function jsonTypeOf(v: unknown): JsonType {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v as JsonType;
 }
 
 function isEmpty(f: FieldDescriptor, v: unknown): boolean {
@@ -189,6 +195,9 @@ function decodeScalar(
         throw decodeError(kind, path, `expected a number, got ${describe(v)}`);
       return v;
     case "value":
+      if (f.jsonTypes && !f.jsonTypes.includes(jsonTypeOf(v))) {
+        throw decodeError(kind, path, `expected ${f.jsonTypes.join(" or ")}, got ${describe(v)}`);
+      }
       return v as JsonValue;
     case "object":
       if (typeof v !== "object" || v === null || Array.isArray(v)) {
@@ -285,6 +294,29 @@ export function defineCodec<T>(d: MessageDescriptor): MessageCodec<T> {
     return { value, warnings };
   };
   const encodeToString = (value: T) => encodeMessage(d, value as Record<string, unknown>);
+  return {
+    descriptor: d,
+    encodeToString,
+    encode: (value) => Buffer.from(encodeToString(value), "utf8"),
+    decode: (input) => decodeWithWarnings(input).value,
+    decodeWithWarnings,
+    fromJson,
+  };
+}
+
+/** The codec of a `bare` message: on the wire, the JSON value of its only field. */
+export function defineBareCodec<T>(d: MessageDescriptor): MessageCodec<T> {
+  const f = d.fields[0];
+  if (!d.bare || d.fields.length !== 1 || !f) throw new Error(`${d.name}: not a bare message`);
+  const fromJson = (json: unknown, path = "", warnings: DecodeWarning[] = []): T => {
+    return decodeScalar(f, json, d.name, path, warnings) as T;
+  };
+  const decodeWithWarnings = (input: Uint8Array | string): Decoded<T> => {
+    const warnings: DecodeWarning[] = [];
+    const value = fromJson(parseJson(input, d.name), "", warnings);
+    return { value, warnings };
+  };
+  const encodeToString = (value: T) => encodeField(f, value, d, "");
   return {
     descriptor: d,
     encodeToString,

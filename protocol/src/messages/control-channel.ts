@@ -1,22 +1,39 @@
-// The literal messages of the control and function channels: the handshake
-// and the plugin's answer to a command (PROTOCOL.md §4.2).
+// Helpers over the text messages of the control and function channels
+// (PROTOCOL.md §4.2): the handshake, with its versioned form (§10.3), and the
+// plugin's answer to a command. Their codecs are generated from the schema
+// (Handshake, Answer); the grammar is in ../codec/text-codec.ts.
 
-import { ProtocolError } from "../errors.js";
+import { Answer, Handshake } from "../gen/portable.js";
 
-export const HANDSHAKE = "handshake";
-export const ANSWER_OK = "ok";
+/** The version-1 handshake, the literal every reference SDK sends. */
+export const HANDSHAKE = Handshake.encodeToString({ handshake: true });
+export const ANSWER_OK = Answer.encodeToString({ ok: true });
 const H = 0x68; // "h"
 
-const text = (b: Uint8Array | string) =>
-  typeof b === "string" ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8");
-
-export function encodeHandshake(): Buffer {
-  return Buffer.from(HANDSHAKE);
+/** The handshake a plugin that agreed on `version` sends (§10.3): plain `handshake` for version 1. */
+export function formatHandshake(version = 1): Buffer {
+  return Handshake.encode({ handshake: true, version });
 }
 
-/** Exactly `handshake`. */
+/**
+ * The version a handshake announces (1 for the plain `handshake`), or
+ * undefined when the bytes are not a handshake of any version (§10.3, §10.4).
+ */
+export function parseHandshake(b: Uint8Array | string): number | undefined {
+  try {
+    return Handshake.decode(b).version ?? 1;
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeHandshake(): Buffer {
+  return formatHandshake(1);
+}
+
+/** Exactly `handshake` (version 1). */
 export function isHandshake(b: Uint8Array | string): boolean {
-  return text(b) === HANDSHAKE;
+  return parseHandshake(b) === 1;
 }
 
 /**
@@ -28,30 +45,16 @@ export function startsLikeHandshake(b: Uint8Array | string): boolean {
   return typeof b === "string" ? b.charCodeAt(0) === H : b[0] === H;
 }
 
-export type Answer = { readonly ok: true } | { readonly ok: false; readonly error: string };
-
 /**
  * The plugin's answer to a command: `ok`, or an error text. An error text that
  * would start with "h" (or be empty, or be "ok") is prefixed with "error: " so
  * no host can mistake it for a handshake or for success.
  */
 export function encodeAnswer(answer: Answer): Buffer {
-  if (answer.ok) return Buffer.from(ANSWER_OK);
-  const t = answer.error;
-  const safe = t === "" || t === ANSWER_OK || t.charCodeAt(0) === H ? `error: ${t}` : t;
-  return Buffer.from(safe, "utf8");
+  return Answer.encode(answer);
 }
 
+/** Refuses a handshake (any version) where an answer was expected. */
 export function decodeAnswer(b: Uint8Array | string): Answer {
-  const t = text(b);
-  if (t === ANSWER_OK) return { ok: true };
-  if (t === HANDSHAKE) {
-    throw new ProtocolError(
-      "PORTABLE_E_DECODE",
-      "Answer",
-      "",
-      "got a handshake where an answer was expected",
-    );
-  }
-  return { ok: false, error: t };
+  return Answer.decode(b);
 }

@@ -1,29 +1,18 @@
-// The sink channels (PROTOCOL.md §4.5): rows the host pushes, and the acks a
-// sink sends back when its config asks for them.
+// The sink channels (PROTOCOL.md §4.5): rows the host pushes (SinkData,
+// generated from the schema), and the acks a sink sends back when its config
+// asks for them.
 
-import { goJson } from "../codec/go-json.js";
 import { parseJson } from "../codec/schema-codec.js";
 import type { Decoded, DecodeWarning } from "../codec/warnings.js";
-import { ProtocolError } from "../errors.js";
-import { SinkAck } from "../gen/portable.js";
-import type { JsonValue } from "../json.js";
+import { SinkAck, SinkData } from "../gen/portable.js";
 
 /** One row (an object) or several (an array), in Go's dialect. */
-export function encodeSinkData(rows: JsonValue): Buffer {
-  return Buffer.from(goJson(rows, "SinkData"));
+export function encodeSinkData(rows: SinkData): Buffer {
+  return SinkData.encode(rows);
 }
 
-export function decodeSinkData(input: Uint8Array | string): JsonValue {
-  const v = parseJson(input, "SinkData");
-  if (typeof v !== "object" || v === null) {
-    throw new ProtocolError(
-      "PORTABLE_E_DECODE",
-      "SinkData",
-      "",
-      "expected a row (object) or rows (array)",
-    );
-  }
-  return v as JsonValue;
+export function decodeSinkData(input: Uint8Array | string): SinkData {
+  return SinkData.decode(input);
 }
 
 export type AckResult = { readonly ok: true } | { readonly ok: false; readonly error: string };
