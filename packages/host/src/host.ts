@@ -12,6 +12,7 @@ import {
   type JsonObject,
   type Meta,
   type PluginStatus,
+  type SymbolKind,
 } from "@portable-plugins/protocol";
 import { HostError } from "./errors.js";
 import { DataDirLock } from "./install/data-lock.js";
@@ -23,7 +24,6 @@ import {
   Registry,
   type RegistryOptions,
 } from "./install/registry.js";
-import type { SymbolKind } from "./names.js";
 import type { PluginRuntimeInfo } from "./run/managed-plugin.js";
 import { FunctionProxy } from "./run/proxies/function.js";
 import { checkInstance, type InstanceMeta, type ProxyDeps } from "./run/proxies/instance.js";
@@ -31,6 +31,7 @@ import { SinkProxy } from "./run/proxies/sink.js";
 import { type SourceOptions, SourceProxy } from "./run/proxies/source.js";
 import { Supervisor } from "./run/supervisor.js";
 import type { SupervisorOptions } from "./run/supervisor-options.js";
+import { stoppedStatus } from "./runtime.js";
 
 export interface PortableHostOptions extends SupervisorOptions {
   /** Data folder: plugins in `<dataDir>/plugins/portable`, operator files in `etc`, logs in `logs`. */
@@ -122,10 +123,7 @@ export class PortableHost {
 
   /** The status document (§7.2); `stop` for an installed plugin that never ran; undefined if unknown. */
   status(name: string): PluginStatus | undefined {
-    return (
-      this.supervisor.status(name) ??
-      (this.registry.find(name) ? { refCount: {}, status: "stop", errMsg: "" } : undefined)
-    );
+    return this.supervisor.status(name) ?? (this.registry.find(name) ? stoppedStatus() : undefined);
   }
 
   /** Phase, pid, restart count and handshake time of a plugin's process. */

@@ -17,8 +17,6 @@ export { dataLayout, PortableHost, type PortableHostOptions } from "./host.js";
 export type { FetchFn } from "./install/download.js";
 export {
   type InstalledPlugin,
-  LANGUAGES,
-  type Language,
   type PluginDetails,
   type PluginInfo,
   type SymbolInfo,
@@ -40,13 +38,7 @@ export {
 } from "./install/symbol-config.js";
 export { DEFAULT_LIMITS, type ExtractLimits, extractZip } from "./install/unzip.js";
 export { type HostLogger, type LogLevel, silentLogger, stderrLogger } from "./logger.js";
-export {
-  checkPluginName,
-  controlSocketPath,
-  functionSocketPath,
-  MAX_SOCKET_PATH_BYTES,
-  type SymbolKind,
-} from "./names.js";
+export { checkPluginName } from "./names.js";
 export { createRestServer, type RestServer, type RestServerOptions } from "./rest/server.js";
 export { ControlChannel, type ControlChannelOptions } from "./run/control-channel.js";
 /** One supervised plugin process; advanced use (the debug server drives one by hand). */

@@ -1,44 +1,22 @@
 // Which plugin and symbol names are safe. A plugin name becomes a folder name
 // and the control socket `/tmp/plugin_<name>.ipc`; a function name becomes
 // `/tmp/func_<name>.ipc` (PROTOCOL.md §6.2); both must fit a Unix socket path
-// (§2.5).
+// (§2.5). The paths and the limit are the protocol package's.
 
+import {
+  controlSocketPath,
+  fitsIpcPath,
+  functionSocketPath,
+  SUN_PATH_BYTES,
+  type SymbolKind,
+} from "@portable-plugins/protocol";
 import { HostError } from "./errors.js";
-
-/** Bytes in `sockaddr_un.sun_path`, including the terminating NUL (Linux). */
-export const MAX_SOCKET_PATH_BYTES = 108;
 
 const PLUGIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 /** Sources and sinks are named by string in rules: PROTOCOL.md §6.2's charset. */
 const STREAM_SYMBOL_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** Functions are called from SQL: identifiers only. */
 const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export type SymbolKind = "source" | "sink" | "function";
-
-/** The manifest array and folder name of each symbol kind. */
-export const KIND_FOLDER: Readonly<Record<SymbolKind, "sources" | "sinks" | "functions">> = {
-  source: "sources",
-  sink: "sinks",
-  function: "functions",
-};
-
-export const SYMBOL_KINDS: readonly SymbolKind[] = ["source", "sink", "function"];
-
-/** The control channel the host listens on for a plugin (PROTOCOL.md §5.1). */
-export function controlSocketPath(plugin: string): string {
-  return `/tmp/plugin_${plugin}.ipc`;
-}
-
-/** The channel the host listens on for a function symbol (PROTOCOL.md §5.1). */
-export function functionSocketPath(symbol: string): string {
-  return `/tmp/func_${symbol}.ipc`;
-}
-
-function fitsSocket(path: string): boolean {
-  // sun_path holds the path and its NUL terminator.
-  return Buffer.byteLength(path, "utf8") < MAX_SOCKET_PATH_BYTES;
-}
 
 /** Throws PORTABLE_E_NAME unless `name` is a safe plugin name. */
 export function checkPluginName(name: string): void {
@@ -50,10 +28,10 @@ export function checkPluginName(name: string): void {
       { plugin: name },
     );
   }
-  if (!fitsSocket(controlSocketPath(name))) {
+  if (!fitsIpcPath(controlSocketPath(name))) {
     throw new HostError(
       "PORTABLE_E_NAME",
-      `plugin name ${JSON.stringify(name)} is too long: ${controlSocketPath(name)} must stay under ${MAX_SOCKET_PATH_BYTES} bytes`,
+      `plugin name ${JSON.stringify(name)} is too long: ${controlSocketPath(name)} must stay under ${SUN_PATH_BYTES} bytes`,
       { plugin: name },
     );
   }
@@ -67,8 +45,8 @@ export function symbolNameProblem(kind: SymbolKind, symbol: string): string | un
   if (kind !== "function" && !STREAM_SYMBOL_NAME.test(symbol)) {
     return `${kind} name ${JSON.stringify(symbol)} is not valid (letters, digits, '_', '-'; starting with a letter or '_')`;
   }
-  if (kind === "function" && !fitsSocket(functionSocketPath(symbol))) {
-    return `function name ${JSON.stringify(symbol)} is too long: ${functionSocketPath(symbol)} must stay under ${MAX_SOCKET_PATH_BYTES} bytes`;
+  if (kind === "function" && !fitsIpcPath(functionSocketPath(symbol))) {
+    return `function name ${JSON.stringify(symbol)} is too long: ${functionSocketPath(symbol)} must stay under ${SUN_PATH_BYTES} bytes`;
   }
   return undefined;
 }

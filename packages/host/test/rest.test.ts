@@ -142,6 +142,17 @@ describe("REST API", () => {
     expect((await call("GET", "/metadata/sinks/file")).status).toBe(404);
   });
 
+  it("knows the symbol kinds by their manifest list names only", async () => {
+    await registry.install("mirror", zipUrl);
+    for (const kind of ["function", "constructor", "toString", "__proto__"]) {
+      const res = await call("GET", `/metadata/${kind}/echo`);
+      expect(res.status, kind).toBe(404);
+      expect(((await res.json()) as { message: string }).message, kind).toMatch(
+        `describe ${kind} echo error`,
+      );
+    }
+  });
+
   it.each([
     ["not JSON", "{nope", /^Invalid body: Error decoding the portable plugin json: /],
     ["without file", { name: "mirror" }, /must have required property 'file'/],

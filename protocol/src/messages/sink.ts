@@ -5,10 +5,14 @@
 import { parseJson } from "../codec/schema-codec.js";
 import type { Decoded, DecodeWarning } from "../codec/warnings.js";
 import { SinkAck, SinkData } from "../gen/portable.js";
+import type { JsonValue } from "../json.js";
 
-/** One row (an object) or several (an array), in Go's dialect. */
-export function encodeSinkData(rows: SinkData): Buffer {
-  return SinkData.encode(rows);
+/**
+ * One row (an object) or several (an array), in Go's dialect. A host may send
+ * any body (a data template's output, §4.5.1), so any JSON value is written.
+ */
+export function encodeSinkData(rows: JsonValue): Buffer {
+  return SinkData.encode(rows as SinkData);
 }
 
 export function decodeSinkData(input: Uint8Array | string): SinkData {

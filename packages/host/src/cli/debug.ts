@@ -4,7 +4,7 @@
 // handshake within the timeout.
 
 import { readFile } from "node:fs/promises";
-import { PluginManifest } from "@portable-plugins/protocol";
+import { DEFAULT_SOCKET_DIR, PluginManifest } from "@portable-plugins/protocol";
 import { DebugServer } from "../debug/debug-server.js";
 import { type DebugSamples, parseSamples } from "../debug/samples.js";
 import { HostError } from "../errors.js";
@@ -69,7 +69,8 @@ export async function debug(o: DebugCliOptions): Promise<void> {
     ...(manifest ? { manifest } : {}),
     ...(samples ? { samples } : {}),
   });
-  const hint = o.socketDir === "/tmp" ? "" : ` with PORTABLE_SOCKET_DIR=${o.socketDir} (our SDK)`;
+  const hint =
+    o.socketDir === DEFAULT_SOCKET_DIR ? "" : ` with PORTABLE_SOCKET_DIR=${o.socketDir} (our SDK)`;
   say(
     `waiting up to ${o.handshakeTimeoutMs} ms for plugin ${o.plugin} on ${server.controlUrl}: ` +
       `start it by hand now${hint}, with the argument '{"sendTimeout":1000}'`,

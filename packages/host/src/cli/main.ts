@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { DEFAULT_SOCKET_DIR } from "@portable-plugins/protocol";
 import { Command, CommanderError } from "commander";
 import { DEBUG_HANDSHAKE_TIMEOUT_MS, DEBUG_PORT } from "../debug/debug-server.js";
 import { HostError } from "../errors.js";
@@ -131,7 +132,7 @@ program
   .option(
     "--socket-dir <dir>",
     "folder of the socket files (or PORTABLE_SOCKET_DIR); the reference SDKs only know /tmp",
-    process.env["PORTABLE_SOCKET_DIR"] ?? "/tmp",
+    process.env["PORTABLE_SOCKET_DIR"] ?? DEFAULT_SOCKET_DIR,
   )
   .action(
     async (o: {
@@ -239,7 +240,7 @@ program
   .option(
     "--socket-dir <dir>",
     "folder of the socket files (or PORTABLE_SOCKET_DIR); the reference SDKs only know /tmp",
-    process.env["PORTABLE_SOCKET_DIR"] ?? "/tmp",
+    process.env["PORTABLE_SOCKET_DIR"] ?? DEFAULT_SOCKET_DIR,
   )
   .option(
     "--handshake-timeout <ms>",

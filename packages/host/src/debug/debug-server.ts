@@ -19,17 +19,22 @@ import type { AddressInfo } from "node:net";
 import {
   Control,
   controlChannelUrl,
+  DEFAULT_SOCKET_DIR,
   type FuncMeta,
   instanceKey,
   ipcPath,
+  kindOfPluginType,
+  LANGUAGES,
+  type Language,
   type Meta,
   type PluginManifest,
+  type SymbolKind,
+  symbolsOf,
 } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
-import { LANGUAGES, type Language, symbolsOf } from "../install/plugin.js";
 import type { HostLogger } from "../logger.js";
 import { stderrLogger } from "../logger.js";
-import { checkPluginName, type SymbolKind } from "../names.js";
+import { checkPluginName } from "../names.js";
 import type { ManagedPlugin } from "../run/managed-plugin.js";
 import { checkInstance, type ProxyDeps } from "../run/proxies/instance.js";
 import { socketIsLive } from "../run/socket-files.js";
@@ -74,12 +79,6 @@ export interface DebugServerOptions {
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
-
-const KIND: Record<Control["pluginType"], SymbolKind> = {
-  source: "source",
-  sink: "sink",
-  func: "function",
-};
 
 type Settings = Required<Omit<DebugServerOptions, "manifest" | "timeouts">> &
   Pick<DebugServerOptions, "manifest" | "timeouts">;
@@ -131,7 +130,7 @@ export class DebugServer {
     const o: Settings = {
       host: "127.0.0.1",
       port: DEBUG_PORT,
-      socketDir: "/tmp",
+      socketDir: DEFAULT_SOCKET_DIR,
       handshakeTimeoutMs: DEBUG_HANDSHAKE_TIMEOUT_MS,
       samples: DEFAULT_SAMPLES,
       intervalMs: 1000,
@@ -226,7 +225,7 @@ export class DebugServer {
   async #start(control: Control): Promise<void> {
     if (this.#closing) throw new Refusal("the debug server is closing");
     if (this.#handshakeError) throw new Refusal(this.#handshakeError.message);
-    const kind = KIND[control.pluginType];
+    const kind = kindOfPluginType(control.pluginType);
     const symbol = control.symbolName;
     const key = control.pluginType + symbol;
     if (this.#running.has(key)) throw new Refusal(`${kind} symbol ${symbol} already exists`);

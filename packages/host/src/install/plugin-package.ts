@@ -5,10 +5,18 @@
 
 import { chmod, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import { PluginManifest, ProtocolError } from "@portable-plugins/protocol";
+import {
+  LANGUAGES,
+  PluginManifest,
+  ProtocolError,
+  SYMBOL_KINDS,
+  type SymbolKind,
+  symbolListOf,
+  symbolsOf,
+} from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
-import { KIND_FOLDER, SYMBOL_KINDS, type SymbolKind, symbolNameProblem } from "../names.js";
-import { type InstalledPlugin, LANGUAGES, type Language, symbolsOf } from "./plugin.js";
+import { symbolNameProblem } from "../names.js";
+import type { InstalledPlugin } from "./plugin.js";
 import { readConfigSet, readDescription } from "./symbol-config.js";
 import { safeEntrySegments } from "./unzip.js";
 
@@ -34,7 +42,7 @@ export async function symbolFile(
   ext: "yaml" | "json",
   opts: PackageCheckOptions = {},
 ): Promise<string | undefined> {
-  const rel = join(KIND_FOLDER[kind], `${symbol}.${ext}`);
+  const rel = join(symbolListOf(kind), `${symbol}.${ext}`);
   if (opts.etcDir && (await exists(join(opts.etcDir, rel)))) return join(opts.etcDir, rel);
   const own = join(dir, rel);
   return (await exists(own)) ? own : undefined;
@@ -63,12 +71,30 @@ async function readManifest(dir: string, name: string) {
     return PluginManifest.decode(bytes);
   } catch (err) {
     if (!ProtocolError.is(err)) throw err;
+    const language = err.field === "language" ? languageIn(bytes) : undefined;
+    if (language !== undefined) {
+      throw manifestError(
+        name,
+        `language '${language}' is not supported (use ${LANGUAGES.join(", ")})`,
+        "language",
+      );
+    }
     const where = err.field ? ` field "${err.field}"` : "";
     throw new HostError(
       "PORTABLE_E_MANIFEST",
       `plugin ${name}: invalid manifest ${file}${where}: ${err.message}`,
       { plugin: name, path: file, field: err.field, cause: err },
     );
+  }
+}
+
+/** The manifest's `language` when it is a string (the schema allows only LANGUAGES). */
+function languageIn(bytes: Buffer): string | undefined {
+  try {
+    const language = (JSON.parse(bytes.toString("utf8")) as { language?: unknown }).language;
+    return typeof language === "string" ? language : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -147,13 +173,6 @@ export async function checkPackage(
   if (manifest.name !== undefined && manifest.name !== "" && manifest.name !== name) {
     throw manifestError(name, `expect name '${name}' but got '${manifest.name}'`, "name");
   }
-  if (!LANGUAGES.includes(manifest.language as Language)) {
-    throw manifestError(
-      name,
-      `language '${manifest.language}' is not supported (use ${LANGUAGES.join(", ")})`,
-      "language",
-    );
-  }
   if (manifest.virtualEnvType !== undefined && manifest.virtualEnvType !== "") {
     if (manifest.virtualEnvType !== "conda" || manifest.language !== "python") {
       throw manifestError(
@@ -169,7 +188,7 @@ export async function checkPackage(
   if (total === 0) throw manifestError(name, "must define at least one source, sink or function");
   for (const kind of SYMBOL_KINDS) {
     const seen = new Set<string>();
-    const field = KIND_FOLDER[kind];
+    const field = symbolListOf(kind);
     for (const [i, symbol] of symbolsOf(manifest, kind).entries()) {
       const problem = symbolNameProblem(kind, symbol);
       if (problem) throw manifestError(name, problem, `${field}[${i}]`);
@@ -206,7 +225,7 @@ export async function checkPackage(
     name,
     dir,
     manifest: { ...manifest, name },
-    language: manifest.language as Language,
+    language: manifest.language,
     executablePath,
   };
 }

@@ -1,12 +1,7 @@
 // What the registry knows about an installed plugin, and the JSON shape the
 // reference host serves for it (`GET /plugins/portables[/{name}]`).
 
-import type { JsonValue, PluginManifest } from "@portable-plugins/protocol";
-import type { SymbolKind } from "../names.js";
-
-export type Language = "go" | "python" | "nodejs";
-
-export const LANGUAGES: readonly Language[] = ["go", "python", "nodejs"];
+import type { JsonValue, Language, PluginManifest, SymbolKind } from "@portable-plugins/protocol";
 
 export interface InstalledPlugin {
   readonly name: string;
@@ -53,9 +48,4 @@ export function toPluginInfo(p: InstalledPlugin): PluginInfo {
     sinks: [...m.sinks],
     functions: [...m.functions],
   };
-}
-
-/** The symbol names of `kind` a manifest declares. */
-export function symbolsOf(m: PluginManifest, kind: SymbolKind): readonly string[] {
-  return kind === "source" ? m.sources : kind === "sink" ? m.sinks : m.functions;
 }

@@ -7,9 +7,9 @@
 
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { JsonValue } from "@portable-plugins/protocol";
+import type { JsonValue, SymbolKind } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
-import { checkPluginName, type SymbolKind } from "../names.js";
+import { checkPluginName } from "../names.js";
 import type { PluginRuntime } from "../runtime.js";
 import type { FetchFn } from "./download.js";
 import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "./install-script.js";

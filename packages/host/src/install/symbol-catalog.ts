@@ -2,10 +2,14 @@
 // description is in effect for each symbol of a plugin, read from disk on
 // every call so an operator's edit applies without a restart.
 
-import type { JsonValue } from "@portable-plugins/protocol";
+import {
+  type JsonValue,
+  SYMBOL_KINDS,
+  type SymbolKind,
+  symbolsOf,
+} from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
-import { SYMBOL_KINDS, type SymbolKind } from "../names.js";
-import { type InstalledPlugin, type PluginDetails, type SymbolInfo, symbolsOf } from "./plugin.js";
+import type { InstalledPlugin, PluginDetails, SymbolInfo } from "./plugin.js";
 import { symbolFile } from "./plugin-package.js";
 import {
   type ConfigSet,

@@ -2,9 +2,14 @@
 // installed plugins: a rule names a source or sink by type alone, and a
 // function's channel `/tmp/func_<name>.ipc` is keyed by its name alone.
 
+import {
+  functionSocketPath,
+  SYMBOL_KINDS,
+  type SymbolKind,
+  symbolsOf,
+} from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
-import { functionSocketPath, SYMBOL_KINDS, type SymbolKind } from "../names.js";
-import { type InstalledPlugin, symbolsOf } from "./plugin.js";
+import type { InstalledPlugin } from "./plugin.js";
 
 export class SymbolIndex {
   readonly #owners: Record<SymbolKind, Map<string, string>> = {

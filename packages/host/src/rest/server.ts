@@ -4,13 +4,11 @@
 // Host, cross-site, wrong method, unknown path, malformed request) answers in
 // the API's error shape; a change whose client went away is cancelled.
 
-import type { JsonValue } from "@portable-plugins/protocol";
-import { PluginStatus } from "@portable-plugins/protocol";
+import { type JsonValue, kindOfSymbolList, PluginStatus } from "@portable-plugins/protocol";
 import Fastify, { type FastifyError } from "fastify";
 import { HostError } from "../errors.js";
 import { toPluginInfo } from "../install/plugin.js";
 import type { Registry } from "../install/registry.js";
-import type { SymbolKind } from "../names.js";
 import { type PluginRuntime, stoppedStatus } from "../runtime.js";
 import { bearerMatches, isLoopbackHost } from "./auth.js";
 import { refuseCrossSite, refuseHost } from "./guard.js";
@@ -54,12 +52,6 @@ const pluginBody = (nameRequired: boolean) => ({
     shellParas: { type: "array", items: { type: "string" } },
   },
 });
-
-const KINDS: Record<string, SymbolKind> = {
-  sources: "source",
-  sinks: "sink",
-  functions: "function",
-};
 
 const shellParas = (body: PluginBody) => (body.shellParas ? { shellParas: body.shellParas } : {});
 
@@ -228,7 +220,7 @@ export async function createRestServer(
   app.get<{ Params: { kind: string; symbol: string } }>(
     "/metadata/:kind/:symbol",
     async (req, reply) => {
-      const kind = KINDS[req.params.kind];
+      const kind = kindOfSymbolList(req.params.kind);
       const prefix = `describe ${req.params.kind} ${req.params.symbol} error`;
       if (!kind) return sendError(reply, notFound(), prefix);
       let description: JsonValue | undefined;

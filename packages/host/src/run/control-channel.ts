@@ -17,6 +17,17 @@ import {
   decodeAnswer,
   isHandshake,
 } from "@portable-plugins/protocol";
+
+/** A command encoded once: its exact bytes go on the wire (and are replayed, §8.1); the message names it in errors. */
+export interface EncodedCommand {
+  readonly message: CommandMessage;
+  readonly bytes: Buffer;
+}
+
+export function encodeCommand(message: CommandMessage): EncodedCommand {
+  return { message, bytes: Command.encode(message) };
+}
+
 import { HostError } from "../errors.js";
 import type { HostLogger } from "../logger.js";
 import { ExchangeError, InvertedRep, preview } from "./inverted-rep.js";
@@ -139,26 +150,22 @@ export class ControlChannel {
    * Resolves on `ok`; any other answer is a PORTABLE_E_COMMAND with the
    * plugin's text verbatim (§9.1).
    */
-  async send(command: CommandMessage | Buffer, symbol?: string): Promise<void> {
-    const bytes = Buffer.isBuffer(command) ? command : Command.encode(command);
-    const decoded = Buffer.isBuffer(command) ? Command.decode(command) : command;
-    const what = `${decoded.cmd} ${decoded.arg.pluginType} ${symbol ?? decoded.arg.symbolName}`;
+  async send(command: CommandMessage | EncodedCommand): Promise<void> {
+    const { message, bytes } = "bytes" in command ? command : encodeCommand(command);
+    const symbol = message.arg.symbolName;
+    const what = `${message.cmd} ${message.arg.pluginType} ${symbol}`;
     let raw: Buffer;
     try {
       raw = await this.#rep.exchange(bytes, this.#opts.commandTimeoutMs);
     } catch (err) {
-      throw this.#error(
-        err,
-        decoded.arg.symbolName,
-        `${what}: no answer within ${this.#opts.commandTimeoutMs} ms`,
-      );
+      throw this.#error(err, symbol, `${what}: no answer within ${this.#opts.commandTimeoutMs} ms`);
     }
     const answer = decodeAnswer(raw);
     if (!answer.ok) {
       throw new HostError(
         "PORTABLE_E_COMMAND",
         `plugin ${this.plugin}: ${what} failed on ${this.url}: ${answer.error}`,
-        { plugin: this.plugin, symbol: decoded.arg.symbolName, channel: this.url },
+        { plugin: this.plugin, symbol, channel: this.url },
       );
     }
   }

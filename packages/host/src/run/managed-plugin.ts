@@ -9,12 +9,12 @@
 // kill the process with that reason, and the restart policy takes over.
 
 import { mkdir } from "node:fs/promises";
-import { Command, type Control, type PluginStatus } from "@portable-plugins/protocol";
+import type { Control, PluginStatus, SymbolKind } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
 import type { InstalledPlugin } from "../install/plugin.js";
 import { Backoff, sleep } from "./backoff.js";
 import { ChannelRefusals, dialedName } from "./channel-refusals.js";
-import { ControlChannel } from "./control-channel.js";
+import { ControlChannel, type EncodedCommand, encodeCommand } from "./control-channel.js";
 import { FunctionChannel } from "./function-channel.js";
 import { type ExitInfo, launchCommand, PluginProcess } from "./process.js";
 import { type InstanceOwner, ReplayTable } from "./replay-table.js";
@@ -30,7 +30,7 @@ export type Phase =
   | "stopping"
   | "stopped";
 
-export type InstanceKind = "source" | "sink";
+export type InstanceKind = Exclude<SymbolKind, "function">;
 
 export interface PluginRuntimeInfo {
   readonly phase: Phase;
@@ -345,7 +345,8 @@ export class ManagedPlugin {
     for (const entry of entries) {
       if (this.#stopping) throw this.#stoppedError();
       try {
-        if (entry.kind === "func") await this.#openFunction(entry.symbol, entry.command, control);
+        if (entry.kind === "function")
+          await this.#openFunction(entry.symbol, entry.command, control);
         else await control.send(entry.command);
       } catch (err) {
         if (!symbolFailure(err) && !(err instanceof FunctionStartError)) throw err;
@@ -482,7 +483,7 @@ export class ManagedPlugin {
   }
 
   /** Sends a command; an unresponsive plugin is killed (and restarted, §9.1). */
-  async #send(control: ControlChannel, command: Buffer): Promise<void> {
+  async #send(control: ControlChannel, command: EncodedCommand): Promise<void> {
     try {
       await control.send(command);
     } catch (err) {
@@ -502,7 +503,7 @@ export class ManagedPlugin {
     control: Control,
     owner: InstanceOwner,
   ): Promise<void> {
-    const command = Command.encode({ cmd: "start", arg: control });
+    const command = encodeCommand({ cmd: "start", arg: control });
     await this.#send(await this.#runningControl(), command);
     this.#remembered.remember({ kind, key, symbol: control.symbolName, command, owner });
   }
@@ -515,7 +516,7 @@ export class ManagedPlugin {
     const channel = this.#control;
     if (this.#phase !== "running" || !channel) return;
     try {
-      await channel.send(Command.encode({ cmd: "stop", arg: control }));
+      await channel.send({ cmd: "stop", arg: control });
     } catch (err) {
       this.#log.warn(`plugin ${this.name}: stop of ${kind} ${key}: ${(err as Error).message}`);
     }
@@ -549,10 +550,10 @@ export class ManagedPlugin {
 
   async #startFunction(symbol: string): Promise<FunctionChannel> {
     const control = await this.#runningControl();
-    const known = this.#remembered.get("func", symbol);
+    const known = this.#remembered.get("function", symbol);
     const command =
       known?.command ??
-      Command.encode({
+      encodeCommand({
         cmd: "start",
         arg: {
           symbolName: symbol,
@@ -562,7 +563,7 @@ export class ManagedPlugin {
       });
     try {
       const ch = await this.#openFunction(symbol, command, control);
-      this.#remembered.remember({ kind: "func", key: symbol, symbol, command });
+      this.#remembered.remember({ kind: "function", key: symbol, symbol, command });
       return ch;
     } catch (err) {
       if (HostError.is(err, "PORTABLE_E_TIMEOUT") && !(err instanceof FunctionStartError)) {
@@ -575,7 +576,7 @@ export class ManagedPlugin {
   /** Listen, send the start, wait for the first request (§5.3.3). */
   async #openFunction(
     symbol: string,
-    command: Buffer,
+    command: EncodedCommand,
     control: ControlChannel,
   ): Promise<FunctionChannel> {
     const ch = new FunctionChannel({

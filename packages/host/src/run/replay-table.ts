@@ -4,9 +4,9 @@
 // carries the same zero Meta). Iterated in replay order (§8.2): functions,
 // then sources, then sinks, each in first-start order.
 
+import type { SymbolKind } from "@portable-plugins/protocol";
 import type { HostError } from "../errors.js";
-
-export type ReplayKind = "func" | "source" | "sink";
+import type { EncodedCommand } from "./control-channel.js";
 
 /** Who is told when a remembered instance cannot be brought back. */
 export interface InstanceOwner {
@@ -15,36 +15,36 @@ export interface InstanceOwner {
 }
 
 export interface Remembered {
-  readonly kind: ReplayKind;
+  readonly kind: SymbolKind;
   /** Instance key for sources and sinks, symbol for functions. */
   readonly key: string;
   readonly symbol: string;
-  readonly command: Buffer;
+  readonly command: EncodedCommand;
   readonly owner?: InstanceOwner;
 }
 
-const ORDER: readonly ReplayKind[] = ["func", "source", "sink"];
+const ORDER: readonly SymbolKind[] = ["function", "source", "sink"];
 
 export class ReplayTable {
-  readonly #maps: Record<ReplayKind, Map<string, Remembered>> = {
-    func: new Map(),
+  readonly #maps: Record<SymbolKind, Map<string, Remembered>> = {
+    function: new Map(),
     source: new Map(),
     sink: new Map(),
   };
 
   get size(): number {
-    return this.#maps.func.size + this.#maps.source.size + this.#maps.sink.size;
+    return this.#maps.function.size + this.#maps.source.size + this.#maps.sink.size;
   }
 
   remember(entry: Remembered): void {
     this.#maps[entry.kind].set(entry.key, entry);
   }
 
-  forget(kind: ReplayKind, key: string): void {
+  forget(kind: SymbolKind, key: string): void {
     this.#maps[kind].delete(key);
   }
 
-  get(kind: ReplayKind, key: string): Remembered | undefined {
+  get(kind: SymbolKind, key: string): Remembered | undefined {
     return this.#maps[kind].get(key);
   }
 

@@ -4,9 +4,11 @@
 // files, so it can be used once at a time).
 
 import {
+  fitsIpcPath,
   ipcPath,
   MAX_IPC_PATH_BYTES,
   type Meta,
+  type SymbolKind,
   sinkAckChannelUrl,
 } from "@portable-plugins/protocol";
 import { HostError } from "../../errors.js";
@@ -35,7 +37,7 @@ const SAFE = /^[\x21-\x7e]+$/;
 
 /** The Meta for `m`, refused (PORTABLE_E_NAME) when a path would be unsafe or too long. */
 export function checkInstance(
-  kind: "source" | "sink",
+  kind: Exclude<SymbolKind, "function">,
   symbol: string,
   m: InstanceMeta,
   socketDir: string,
@@ -56,7 +58,7 @@ export function checkInstance(
   }
   // The ack path is the longest of the instance's paths.
   const longest = ipcPath(sinkAckChannelUrl(meta, socketDir));
-  if (Buffer.byteLength(longest) > MAX_IPC_PATH_BYTES) {
+  if (!fitsIpcPath(longest)) {
     throw bad(`socket path ${longest} is longer than ${MAX_IPC_PATH_BYTES} bytes`);
   }
   return meta;
