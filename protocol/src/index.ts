@@ -77,6 +77,7 @@ export { isWireKind, type WireCodec, type WireKind, wireKinds } from "./kinds.js
 export { dataSourceOf, instanceKey } from "./messages/control.js";
 export {
   ANSWER_OK,
+  type AnswerResult,
   decodeAnswer,
   encodeAnswer,
   encodeHandshake,

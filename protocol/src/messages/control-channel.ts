@@ -45,16 +45,19 @@ export function startsLikeHandshake(b: Uint8Array | string): boolean {
   return typeof b === "string" ? b.charCodeAt(0) === H : b[0] === H;
 }
 
+/** An Answer narrowed by `ok`: a failure always carries its text (the text form guarantees it). */
+export type AnswerResult = { readonly ok: true } | { readonly ok: false; readonly error: string };
+
 /**
  * The plugin's answer to a command: `ok`, or an error text. An error text that
  * would start with "h" (or be empty, or be "ok") is prefixed with "error: " so
  * no host can mistake it for a handshake or for success.
  */
-export function encodeAnswer(answer: Answer): Buffer {
+export function encodeAnswer(answer: AnswerResult): Buffer {
   return Answer.encode(answer);
 }
 
 /** Refuses a handshake (any version) where an answer was expected. */
-export function decodeAnswer(b: Uint8Array | string): Answer {
-  return Answer.decode(b);
+export function decodeAnswer(b: Uint8Array | string): AnswerResult {
+  return Answer.decode(b) as AnswerResult;
 }

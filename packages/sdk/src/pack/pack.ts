@@ -18,7 +18,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { PluginManifest } from "@portable-plugins/protocol";
+import { PluginManifest, SYMBOL_KINDS, symbolListOf } from "@portable-plugins/protocol";
 import { build } from "esbuild";
 import yazl from "yazl";
 import { SdkError } from "../errors.js";
@@ -43,7 +43,8 @@ export interface PackResult {
 }
 
 const FIXED_DATE = new Date("2000-01-01T00:00:00Z");
-const SYMBOL_DIRS = ["sources", "sinks", "functions"] as const;
+/** The manifest lists, which are also the package folders of symbol files. */
+const SYMBOL_DIRS = SYMBOL_KINDS.map(symbolListOf);
 
 function fail(message: string, plugin?: string): never {
   throw new SdkError("PORTABLE_E_DEFINITION", message, plugin === undefined ? {} : { plugin });

@@ -10,6 +10,8 @@ import {
   controlChannelUrl,
   DEFAULT_SOCKET_DIR,
   encodeAnswer,
+  functionSocketPath,
+  instanceKey,
   type Meta,
   PortableConfig,
 } from "@portable-plugins/protocol";
@@ -102,11 +104,10 @@ export async function startPlugin(
   const ownProcess = options.ownProcess ?? true;
   const running = new Map<string, SymbolInstance>();
 
-  /** `<ruleId>_<opId>_<instanceId>_<symbol>` for sources and sinks, `func_<symbol>` for functions (§4.3). */
+  /** `<ruleId>_<opId>_<instanceId>_<symbol>` for sources and sinks (§4.3), a function's channel path for functions. */
   const keyOf = (c: Control): string => {
-    if (c.pluginType === "func") return `func_${c.symbolName}`;
-    const meta = metaOf(c);
-    return `${meta.ruleId}_${meta.opId}_${meta.instanceId}_${c.symbolName}`;
+    if (c.pluginType === "func") return functionSocketPath(c.symbolName, settings.socketDir);
+    return `${instanceKey(metaOf(c))}_${c.symbolName}`;
   };
 
   const start = async (c: Control) => {
