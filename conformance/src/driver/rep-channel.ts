@@ -8,12 +8,8 @@
 // of re-sending forever as the reference host would.
 
 import { NngError, RepSocket } from "@portable-plugins/nng";
+import { parseHandshake } from "@portable-plugins/protocol";
 import type { Transcript } from "./transcript.js";
-
-/** `handshake` or `handshake v=N` (§10.3). */
-export function isHandshakeForm(message: Buffer): boolean {
-  return /^handshake( v=[1-9][0-9]*)?$/.test(message.toString("latin1"));
-}
 
 export type ExchangeFailure =
   /** No request to reply to arrived in time. */
@@ -108,7 +104,8 @@ export class RepChannel {
       // The previous exchange timed out: the next request is a keepalive or a late answer.
       const stale = await this.#recv(deadline, "no-request", stop);
       this.#current = true;
-      if (!isHandshakeForm(stale)) this.#transcript.event(this.label, "late answer discarded");
+      if (parseHandshake(stale) === undefined)
+        this.#transcript.event(this.label, "late answer discarded");
     }
     for (;;) {
       this.#current = false;
@@ -120,7 +117,7 @@ export class RepChannel {
       this.#transcript.sent(this.label, message);
       const answer = await this.#recv(deadline, "no-answer", stop);
       this.#current = true;
-      if (!isHandshakeForm(answer)) return { answer, keepalives };
+      if (parseHandshake(answer) === undefined) return { answer, keepalives };
       keepalives++;
     }
   }

@@ -14,6 +14,8 @@ import {
   ipcPath,
   type JsonObject,
   type Meta,
+  pluginTypeOf,
+  type SymbolKind,
   sinkAckChannelUrl,
   sinkChannelUrl,
   sourceChannelUrl,
@@ -26,8 +28,6 @@ import { SinkChannel } from "./sink-channel.js";
 import { SourceChannel } from "./source-channel.js";
 import type { Timeouts } from "./timeouts.js";
 import type { Transcript } from "./transcript.js";
-
-export type SymbolKind = "source" | "sink" | "function";
 
 export interface StartSpec {
   readonly kind: SymbolKind;
@@ -87,7 +87,6 @@ export function unlinkHostFilesSync(): void {
   }
 }
 
-const WIRE_TYPE = { source: "source", sink: "sink", function: "func" } as const;
 const ZERO_META: Meta = { ruleId: "", opId: "", instanceId: 0 };
 
 export class Session {
@@ -198,7 +197,7 @@ export class Session {
     const control: Control = {
       symbolName: spec.symbol,
       ...(spec.withoutMeta ? {} : { meta }),
-      pluginType: WIRE_TYPE[spec.kind],
+      pluginType: pluginTypeOf(spec.kind),
     };
     let config = spec.config;
     if (spec.dataSource !== undefined && spec.dataSourceKey === "config") {

@@ -1,7 +1,7 @@
 // What a step runs against: the case's session (host side), the subject,
 // the profile entry of the case's symbol, and the placeholder values.
 
-import type { JsonObject, JsonValue } from "@portable-plugins/protocol";
+import { type JsonObject, type JsonValue, symbolListOf } from "@portable-plugins/protocol";
 import type { Session } from "../driver/session.js";
 import { ConformanceError } from "../errors.js";
 import type { Kind, Profile, ProfileSymbol, StepName } from "../scenario/types.js";
@@ -20,14 +20,12 @@ export interface StepContext {
   next: StepName | undefined;
 }
 
-const PROFILE_KEY = { source: "sources", sink: "sinks", function: "functions" } as const;
-
 export function profileSymbol(
   ctx: StepContext,
   kind: Kind,
   symbol: string,
 ): ProfileSymbol | undefined {
-  return ctx.profile?.[PROFILE_KEY[kind]]?.[symbol];
+  return ctx.profile?.[symbolListOf(kind)]?.[symbol];
 }
 
 /** Fills `${symbol}`, `${rule}`, `${plugin}`, `${tmpdir}` in strings, and `"${args}"` as a value. */

@@ -2,6 +2,7 @@
 // symbol of their kind, or one skip when the plugin has none), then the
 // profile's behaviour cases; filtered by --only and --skip.
 
+import { SYMBOL_KINDS, symbolListOf } from "@portable-plugins/protocol";
 import { matchesGlob } from "../scenario/glob.js";
 import type { Feature, Kind, Profile, ScenarioCase } from "../scenario/types.js";
 import type { Subject } from "../subject/types.js";
@@ -23,9 +24,6 @@ export interface Filters {
   readonly skip?: readonly string[];
 }
 
-const MANIFEST_KEY = { source: "sources", sink: "sinks", function: "functions" } as const;
-const KINDS: readonly Kind[] = ["source", "sink", "function"];
-
 export function planCases(
   subject: Subject,
   features: readonly Feature[],
@@ -39,7 +37,7 @@ export function planCases(
         planned.push({ id: c.name, feature: f.feature, scenario: c });
         continue;
       }
-      const symbols = subject.manifest[MANIFEST_KEY[c.forEach]];
+      const symbols = subject.manifest[symbolListOf(c.forEach)];
       if (symbols.length === 0) {
         planned.push({
           id: c.name,
@@ -60,9 +58,9 @@ export function planCases(
       }
     }
   }
-  for (const kind of KINDS) {
-    for (const [symbol, entry] of Object.entries(profile?.[MANIFEST_KEY[kind]] ?? {})) {
-      const known = subject.manifest[MANIFEST_KEY[kind]].includes(symbol);
+  for (const kind of SYMBOL_KINDS) {
+    for (const [symbol, entry] of Object.entries(profile?.[symbolListOf(kind)] ?? {})) {
+      const known = subject.manifest[symbolListOf(kind)].includes(symbol);
       for (const pc of entry.cases ?? []) {
         const name = `profile/${kind}/${symbol}/${pc.name}`;
         const scenario: ScenarioCase = {

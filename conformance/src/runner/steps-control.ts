@@ -1,7 +1,7 @@
 // Steps on the control channel: the handshake, starts and stops as a host
 // sends them, raw commands, and checks of the answers (PROTOCOL.md §4.2, §4.3).
 
-import { isHandshake } from "@portable-plugins/protocol";
+import { parseHandshake, SYMBOL_KINDS, symbolListOf } from "@portable-plugins/protocol";
 import type { Outcome } from "../driver/session.js";
 import { ConformanceError } from "../errors.js";
 import type { StepParams } from "../scenario/types.js";
@@ -28,7 +28,7 @@ export async function expectHandshake(
   const finding =
     first === undefined
       ? fail("no first request on the control channel")
-      : isHandshake(first) || /^handshake v=[1-9][0-9]*$/.test(text ?? "")
+      : parseHandshake(first) !== undefined
         ? PASS
         : fail(`first request was ${JSON.stringify(text)}, expected "handshake" (§4.2.1)`);
   return judge(finding, { text, none: first === undefined }, p);
@@ -94,8 +94,6 @@ export async function expectAnswer(
   return judge(finding, observation, p);
 }
 
-const MANIFEST_KEY = { source: "sources", sink: "sinks", function: "functions" } as const;
-
 /**
  * After a negative case: the plugin still works. A start of the case's symbol
  * (else the first source, sink or function of the manifest) with its default
@@ -109,8 +107,8 @@ export async function expectServes(
   let kind = ctx.kind;
   let symbol = ctx.symbol;
   if (!kind || !symbol) {
-    for (const k of ["source", "sink", "function"] as const) {
-      const first = ctx.subject.manifest[MANIFEST_KEY[k]][0];
+    for (const k of SYMBOL_KINDS) {
+      const first = ctx.subject.manifest[symbolListOf(k)][0];
       if (first !== undefined) {
         kind = k;
         symbol = first;

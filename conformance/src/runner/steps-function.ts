@@ -6,8 +6,8 @@ import {
   type FuncMeta,
   FuncReply,
   type JsonValue,
+  parseHandshake,
 } from "@portable-plugins/protocol";
-import { isHandshakeForm } from "../driver/rep-channel.js";
 import { ConformanceError } from "../errors.js";
 import type { StepParams } from "../scenario/types.js";
 import type { StepContext } from "./context.js";
@@ -108,7 +108,7 @@ export async function expectKeepalive(
   let answered = false;
   let keepalives = 0;
   for (const e of ctx.session.transcript.receivedOn(label)) {
-    const isShake = isHandshakeForm(Buffer.from(e.text));
+    const isShake = parseHandshake(e.text) !== undefined;
     if (isShake && answered) keepalives++;
     if (!isShake) answered = true;
   }

@@ -3,7 +3,7 @@
 // behind (PROTOCOL.md §2.6, §3.4, §8).
 
 import { readdir } from "node:fs/promises";
-import { DEFAULT_SOCKET_DIR } from "@portable-plugins/protocol";
+import { DEFAULT_SOCKET_DIR, functionSocketPath } from "@portable-plugins/protocol";
 import { describeExit } from "../driver/plugin-process.js";
 import { ConformanceError } from "../errors.js";
 import type { StepParams } from "../scenario/types.js";
@@ -74,12 +74,14 @@ export async function closeControl(
 export async function leftoverSocketFiles(ctx: StepContext): Promise<string[]> {
   const own = ctx.session.hostPaths();
   const names = await readdir(DEFAULT_SOCKET_DIR).catch(() => [] as string[]);
-  const functions = new Set(ctx.subject.manifest.functions.map((f) => `func_${f}.ipc`));
+  const functions = new Set(ctx.subject.manifest.functions.map((f) => functionSocketPath(f)));
   return names
+    .map((n) => ({ n, path: `${DEFAULT_SOCKET_DIR}/${n}` }))
     .filter(
-      (n) => n.startsWith(`${ctx.rule}_`) || (functions.has(n) && ctx.session.functions.size > 0),
+      ({ n, path }) =>
+        n.startsWith(`${ctx.rule}_`) || (functions.has(path) && ctx.session.functions.size > 0),
     )
-    .map((n) => `${DEFAULT_SOCKET_DIR}/${n}`)
+    .map(({ path }) => path)
     .filter((path) => !own.has(path));
 }
 

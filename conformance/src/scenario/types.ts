@@ -2,9 +2,9 @@
 // schema/scenario.schema.json and schema/profile.schema.json. The schema is
 // the documentation of the step vocabulary; these types mirror it.
 
-import type { JsonObject, JsonValue } from "@portable-plugins/protocol";
+import type { JsonObject, JsonValue, Language, SymbolKind } from "@portable-plugins/protocol";
 
-export type Kind = "source" | "sink" | "function";
+export type Kind = SymbolKind;
 export type Severity = "must" | "should";
 
 export interface TextMatcher {
@@ -19,7 +19,7 @@ export interface QuirkWhen extends TextMatcher {
   readonly none?: true;
   readonly noAckConnection?: true;
   readonly ackConnected?: true;
-  readonly language?: "go" | "python" | "nodejs";
+  readonly language?: Language;
   readonly resultNotString?: true;
   readonly peersAbove?: number;
 }
