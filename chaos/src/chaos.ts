@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { type HostLogger, PortableHost } from "@portable-plugins/host";
-import type { JsonObject } from "@portable-plugins/protocol";
+import { DEFAULT_SOCKET_DIR, type JsonObject } from "@portable-plugins/protocol";
 import { type Mirror, subject } from "./subjects.js";
 
 export interface ChaosOptions {
@@ -92,7 +92,7 @@ async function until(ok: () => boolean, ms: number): Promise<boolean> {
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const intervalMs = o.intervalMs ?? 700;
   const recoveryTimeoutMs = o.recoveryTimeoutMs ?? 60_000;
-  const socketDir = o.socketDir ?? "/tmp";
+  const socketDir = o.socketDir ?? DEFAULT_SOCKET_DIR;
   const started = performance.now();
   const work = await mkdtemp(join(tmpdir(), `portable-chaos-${o.mirror}-`));
   const logger = tailLogger(40);
