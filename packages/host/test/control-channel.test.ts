@@ -59,6 +59,22 @@ describe("control channel", () => {
     await sent;
   });
 
+  it("sends a remembered command's exact bytes and names it from its message, without decoding the bytes", async () => {
+    const { channel, plugin } = await pair();
+    await plugin.send("handshake");
+    await channel.handshake(5_000);
+    // Bytes in another producer's dialect (Python's spacing): sent as they are, never re-encoded.
+    const bytes = Buffer.from(`{"cmd": "start", "arg": ${JSON.stringify(JSON.stringify(START))}}`);
+    const sent = channel.send({ message: { cmd: "start", arg: START }, bytes });
+    expect(await plugin.recv()).toEqual(bytes);
+    await plugin.send("symbol not found");
+    await expect(sent).rejects.toMatchObject({
+      code: "PORTABLE_E_COMMAND",
+      symbol: "random",
+      message: expect.stringContaining("start source random failed"),
+    });
+  });
+
   it("re-sends the pending command when a keepalive handshake arrives instead of the answer", async () => {
     const { channel, plugin } = await pair();
     await plugin.send("handshake");
