@@ -89,6 +89,11 @@ export class ManagedPlugin {
     return this.#users.inUse;
   }
 
+  /**
+   * The REST status document (§7.2). While an unexpected exit is recovered
+   * from, `restarting` (not `error`), with `errMsg` the reason; `restarts`
+   * and `lastReason` are added once there was a restart.
+   */
   /** The status document (§7.2), generated from the schema: eKuiper's, plus `pid`, `restarts`, `lastReason`. */
   status(): PluginStatus {
     return pluginStatus(this.#s, this.#users);
