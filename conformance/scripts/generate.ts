@@ -18,18 +18,21 @@ const FILES = ["scenario.schema.json", "profile.schema.json"] as const;
 /** The scenario schema's `$defs` the profile schema refers to, by the type declared for them. */
 const SCENARIO_REF = /^scenario\.schema\.json#\/\$defs\/(\w+)$/;
 
-const texts = new Map(FILES.map((f) => [f, readFileSync(join(schemaDir, f), "utf8")]));
+const texts = new Map<string, string>(
+  FILES.map((f) => [f, readFileSync(join(schemaDir, f), "utf8")]),
+);
 const read = (file: string): JSONSchema =>
-  withoutRefSiblings(JSON.parse(texts.get(file as never) ?? "null")) as JSONSchema;
+  prepareForTypes(JSON.parse(texts.get(file) ?? "null")) as JSONSchema;
 
 /**
  * A `$ref` with sibling keywords (a description of the use) would make
  * json-schema-to-typescript declare the referenced type again under a numbered
  * name (`TextMatcher1`) or inline it: the types keep the `$ref` alone. A `$ref`
  * into the scenario schema becomes the name of the type declared for it.
+ * Also the place for any other adjustment of the schemas before compiling.
  */
-function withoutRefSiblings(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutRefSiblings);
+function prepareForTypes(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(prepareForTypes);
   if (typeof node !== "object" || node === null) return node;
   const obj = node as Record<string, unknown>;
   if (typeof obj.$ref === "string") {
@@ -37,7 +40,13 @@ function withoutRefSiblings(node: unknown): unknown {
     const shared = SCENARIO_REF.exec(obj.$ref)?.[1];
     return shared ? { tsType: shared[0]?.toUpperCase() + shared.slice(1) } : { $ref: obj.$ref };
   }
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, withoutRefSiblings(v)]));
+  const copy = Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, prepareForTypes(v)]));
+  // An object that admits no key (`restart: {}`) would be `{}`, which admits anything.
+  const props = obj.properties;
+  if (obj.additionalProperties === false && props && Object.keys(props).length === 0) {
+    copy.tsType = "Record<string, never>";
+  }
+  return copy;
 }
 
 /** Where the schemas live on the web (their `$id`). */
@@ -50,7 +59,6 @@ const ROOT_NAMES: Record<string, string> = {
 
 const options = {
   bannerComment: "",
-  cwd: schemaDir,
   additionalProperties: false,
   ignoreMinAndMaxItems: true,
   unknownAny: true,

@@ -83,6 +83,14 @@ export type Step =
  */
 export type Severity = "must" | "should";
 /**
+ * Starts the plugin again (SIGKILL first if it still runs), waits for its handshake and replays every remembered start, functions first (§8.2); each replay must be answered `ok`.
+ */
+export type RestartParams = Record<string, never>;
+/**
+ * The host goes away: the suite closes its control listener (§3.4).
+ */
+export type CloseControlParams = Record<string, never>;
+/**
  * @minItems 1
  */
 export type Steps = readonly Step[];
@@ -500,14 +508,6 @@ export interface ExpectRunningParams {
    */
   readonly for?: number;
 }
-/**
- * Starts the plugin again (SIGKILL first if it still runs), waits for its handshake and replays every remembered start, functions first (§8.2); each replay must be answered `ok`.
- */
-export interface RestartParams {}
-/**
- * The host goes away: the suite closes its control listener (§3.4).
- */
-export interface CloseControlParams {}
 /**
  * No socket file of this case (`/tmp/${rule}_*`, `/tmp/func_<f>.ipc` of its functions) exists, other than those the suite itself listens on (§2.6, §3.4).
  */
