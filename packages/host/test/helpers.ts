@@ -17,9 +17,12 @@ import {
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileText, pidRunning, waitFor } from "@portable-plugins/sdk/testing";
+import { pidRunning, waitFor, waitForFile } from "@portable-plugins/sdk/testing";
 import { afterEach } from "vitest";
 import yazl from "yazl";
+
+// The file wait of every test suite, re-exported for this package's tests.
+export { waitForFile };
 
 const made: string[] = [];
 
@@ -206,11 +209,6 @@ export async function serveFiles(
         server.close(() => done());
       }),
   };
-}
-
-/** The trimmed text of file `path` once it has some, failing after `ms`. */
-export function waitForFile(path: string, ms = 10_000): Promise<string> {
-  return waitFor(path, () => fileText(path), ms, 20);
 }
 
 /** Whether `pid` runs (a zombie waiting for its reaper counts as gone), waiting up to 2 s for it to end. */

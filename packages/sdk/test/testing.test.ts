@@ -2,6 +2,9 @@
 // both forms of a source, errors as the host would see them, the logger, the
 // sink data, and emit after stop; and waitFor's value, timeout and reason.
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Source } from "../src/index.js";
 import {
@@ -11,6 +14,7 @@ import {
   fakeSourceContext,
   runSource,
   waitFor,
+  waitForFile,
 } from "../src/testing/index.js";
 
 describe("fake contexts", () => {
@@ -88,5 +92,18 @@ describe("waitFor", () => {
         10,
       ),
     ).rejects.toThrow("timed out after 50 ms waiting for the moon: not yet");
+  });
+
+  it("waits for a file to have text, and fails naming it when it never does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sdk-wait-"));
+    try {
+      const path = join(dir, "pid");
+      writeFileSync(path, "");
+      setTimeout(() => writeFileSync(path, " 1234\n"), 50);
+      expect(await waitForFile(path, 5000)).toBe("1234");
+      await expect(waitForFile(join(dir, "never"), 50)).rejects.toThrow(/never to be written/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -31,4 +31,4 @@ export {
   type TestHostOptions,
   uniqueName,
 } from "./test-host.js";
-export { fileText, nextWithin, pidAlive, pidRunning, waitFor } from "./wait.js";
+export { fileText, nextWithin, pidAlive, pidRunning, waitFor, waitForFile } from "./wait.js";

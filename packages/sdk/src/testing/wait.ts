@@ -54,6 +54,11 @@ export async function fileText(path: string): Promise<string | undefined> {
   return text?.trim() || undefined;
 }
 
+/** The trimmed text of file `path` once it has some (a sink wrote it, a process its pid), failing after `timeoutMs`. */
+export function waitForFile(path: string, timeoutMs = 10_000, everyMs = 20): Promise<string> {
+  return waitFor(`${path} to be written`, () => fileText(path), timeoutMs, everyMs);
+}
+
 /** Whether a process with this pid exists (signal 0 reaches it; a zombie not yet reaped counts). */
 export function pidAlive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
