@@ -17,8 +17,12 @@ import {
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { pidRunning, waitFor, waitForFile } from "@portable-plugins/sdk/testing";
 import { afterEach } from "vitest";
 import yazl from "yazl";
+
+// The file wait of every test suite, re-exported for this package's tests.
+export { waitForFile };
 
 const made: string[] = [];
 
@@ -207,25 +211,10 @@ export async function serveFiles(
   };
 }
 
-/** The trimmed text of file `path` once it has some, failing after `ms`. */
-export async function waitForFile(path: string, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const text = await readFile(path, "utf8").catch(() => undefined);
-    if (text?.trim()) return text.trim();
-    if (Date.now() > end) throw new Error(`${path} did not appear in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Whether `pid` runs (a zombie waiting for its reaper counts as gone), waiting up to 2 s for it to end. */
-export async function running(pid: number): Promise<boolean> {
-  const end = Date.now() + 2000;
-  for (;;) {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (stat === "" || state === "Z") return false;
-    if (Date.now() > end) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function running(pid: number): Promise<boolean> {
+  return waitFor(`pid ${pid} to end`, async () => !(await pidRunning(pid)), 2000, 20).then(
+    () => false,
+    () => true,
+  );
 }
