@@ -12,10 +12,18 @@ import { HostError } from "../errors.js";
 import { checkPluginName, type SymbolKind } from "../names.js";
 import type { PluginRuntime } from "../runtime.js";
 import type { FetchFn } from "./download.js";
-import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "./install-script.js";
 import { Gate, KeyedLock, throwIfCancelled } from "./locks.js";
+import {
+  type ConfigSet,
+  checkPackage,
+  DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS,
+  DEFAULT_LIMITS,
+  type ExtractLimits,
+  type ResolvedConfig,
+  relocate,
+  resolveConfig,
+} from "./package-format.js";
 import type { InstalledPlugin, PluginDetails } from "./plugin.js";
-import { checkPackage, relocate } from "./plugin-package.js";
 import {
   fetchPackage,
   moveIfPresent,
@@ -28,9 +36,7 @@ import {
   TRASH_PREFIX,
 } from "./staging.js";
 import { describePlugin, sourceConfigSet, symbolDescription } from "./symbol-catalog.js";
-import { type ConfigSet, type ResolvedConfig, resolveConfig } from "./symbol-config.js";
 import { SymbolIndex } from "./symbol-index.js";
-import { DEFAULT_LIMITS, type ExtractLimits } from "./unzip.js";
 
 export interface RegistryOptions {
   /** Folder holding one folder per plugin, e.g. `<dataDir>/plugins/portable`. */
