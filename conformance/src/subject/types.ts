@@ -1,9 +1,8 @@
 // What the suite runs: one plugin, unpacked and validated like a host does,
 // with what the runner needs to launch it and to fill protocol-level cases.
 
+import type { Language } from "@portable-plugins/package";
 import type { JsonObject, PluginManifest } from "@portable-plugins/protocol";
-
-export type Language = "go" | "python" | "nodejs";
 
 export interface Subject {
   /** The plugin name: the manifest's file name, which names the control channel. */

@@ -1,29 +1,21 @@
-// Which plugin and symbol names are safe. A plugin name becomes a folder name
-// and the control socket `/tmp/plugin_<name>.ipc`; a function name becomes
-// `/tmp/func_<name>.ipc` (PROTOCOL.md §6.2); both must fit a Unix socket path
-// (§2.5).
+// Which plugin and symbol names are safe, and the sockets they name. A plugin
+// name becomes a folder name and the control socket `/tmp/plugin_<name>.ipc`;
+// a function name becomes `/tmp/func_<name>.ipc` (PROTOCOL.md §6.2); both must
+// fit a Unix socket path (§2.5). The rules are the package format's
+// (@portable-plugins/package); the host throws them as PORTABLE_E_NAME.
 
+import { pluginNameProblem } from "@portable-plugins/package";
 import { HostError } from "./errors.js";
 
 /** Bytes in `sockaddr_un.sun_path`, including the terminating NUL (Linux). */
 export const MAX_SOCKET_PATH_BYTES = 108;
 
-const PLUGIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
-/** Sources and sinks are named by string in rules: PROTOCOL.md §6.2's charset. */
-const STREAM_SYMBOL_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-/** Functions are called from SQL: identifiers only. */
-const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export type SymbolKind = "source" | "sink" | "function";
-
-/** The manifest array and folder name of each symbol kind. */
-export const KIND_FOLDER: Readonly<Record<SymbolKind, "sources" | "sinks" | "functions">> = {
-  source: "sources",
-  sink: "sinks",
-  function: "functions",
-};
-
-export const SYMBOL_KINDS: readonly SymbolKind[] = ["source", "sink", "function"];
+export {
+  KIND_FOLDER,
+  SYMBOL_KINDS,
+  type SymbolKind,
+  symbolNameProblem,
+} from "@portable-plugins/package";
 
 /** The control channel the host listens on for a plugin (PROTOCOL.md §5.1). */
 export function controlSocketPath(plugin: string): string {
@@ -35,40 +27,10 @@ export function functionSocketPath(symbol: string): string {
   return `/tmp/func_${symbol}.ipc`;
 }
 
-function fitsSocket(path: string): boolean {
-  // sun_path holds the path and its NUL terminator.
-  return Buffer.byteLength(path, "utf8") < MAX_SOCKET_PATH_BYTES;
-}
-
-/** Throws PORTABLE_E_NAME unless `name` is a safe plugin name. */
+/** Throws PORTABLE_E_NAME unless `name` is a safe plugin name (the package format's rule). */
 export function checkPluginName(name: string): void {
-  if (name === "") throw new HostError("PORTABLE_E_NAME", "plugin name must not be empty");
-  if (!PLUGIN_NAME.test(name)) {
-    throw new HostError(
-      "PORTABLE_E_NAME",
-      `invalid plugin name ${JSON.stringify(name)}: use letters, digits, '_' and '-' (not first)`,
-      { plugin: name },
-    );
+  const problem = pluginNameProblem(name);
+  if (problem !== undefined) {
+    throw new HostError("PORTABLE_E_NAME", problem, name === "" ? {} : { plugin: name });
   }
-  if (!fitsSocket(controlSocketPath(name))) {
-    throw new HostError(
-      "PORTABLE_E_NAME",
-      `plugin name ${JSON.stringify(name)} is too long: ${controlSocketPath(name)} must stay under ${MAX_SOCKET_PATH_BYTES} bytes`,
-      { plugin: name },
-    );
-  }
-}
-
-/** The reason `symbol` is not a valid symbol name of `kind`, or undefined when it is. */
-export function symbolNameProblem(kind: SymbolKind, symbol: string): string | undefined {
-  if (kind === "function" && !FUNCTION_NAME.test(symbol)) {
-    return `function name ${JSON.stringify(symbol)} is not an identifier (letters, digits, '_'; not starting with a digit)`;
-  }
-  if (kind !== "function" && !STREAM_SYMBOL_NAME.test(symbol)) {
-    return `${kind} name ${JSON.stringify(symbol)} is not valid (letters, digits, '_', '-'; starting with a letter or '_')`;
-  }
-  if (kind === "function" && !fitsSocket(functionSocketPath(symbol))) {
-    return `function name ${JSON.stringify(symbol)} is too long: ${functionSocketPath(symbol)} must stay under ${MAX_SOCKET_PATH_BYTES} bytes`;
-  }
-  return undefined;
 }

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { DEBUG_HANDSHAKE_TIMEOUT_MS, DEBUG_PORT } from "../debug/debug-server.js";
 import { HostError } from "../errors.js";
-import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "../install/install-script.js";
+import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "../install/package-format.js";
 import { type ClientOptions, RequestFailed, request, ServerUnreachable } from "./client.js";
 import { debug } from "./debug.js";
 import { serve } from "./serve.js";

@@ -1,23 +1,14 @@
 // What the registry knows about an installed plugin, and the JSON shape the
 // reference host serves for it (`GET /plugins/portables[/{name}]`).
 
+import type { PluginPackage } from "@portable-plugins/package";
 import type { JsonValue, PluginManifest } from "@portable-plugins/protocol";
 import type { SymbolKind } from "../names.js";
 
-export type Language = "go" | "python" | "nodejs";
+export { LANGUAGES, type Language, symbolsOf } from "@portable-plugins/package";
 
-export const LANGUAGES: readonly Language[] = ["go", "python", "nodejs"];
-
-export interface InstalledPlugin {
-  readonly name: string;
-  /** Absolute path of the plugin's folder (`<pluginsDir>/<name>`). */
-  readonly dir: string;
-  /** The decoded `<name>.json`, with `name` filled in. */
-  readonly manifest: PluginManifest & { readonly name: string };
-  readonly language: Language;
-  /** Absolute path of the executable (inside `dir`). */
-  readonly executablePath: string;
-}
+/** A checked package installed at `dir` = `<pluginsDir>/<name>`. */
+export type InstalledPlugin = PluginPackage;
 
 export interface SymbolInfo {
   readonly kind: SymbolKind;
@@ -53,9 +44,4 @@ export function toPluginInfo(p: InstalledPlugin): PluginInfo {
     sinks: [...m.sinks],
     functions: [...m.functions],
   };
-}
-
-/** The symbol names of `kind` a manifest declares. */
-export function symbolsOf(m: PluginManifest, kind: SymbolKind): readonly string[] {
-  return kind === "source" ? m.sources : kind === "sink" ? m.sinks : m.functions;
 }

@@ -7,8 +7,8 @@
 import { mkdir, rm, stat } from "node:fs/promises";
 import { HostError } from "../errors.js";
 import { checkPluginName } from "../names.js";
+import { relocate } from "./package-format.js";
 import type { InstalledPlugin } from "./plugin.js";
-import { relocate } from "./plugin-package.js";
 import {
   type ChangeGuard,
   fetchCancellable,

@@ -6,8 +6,8 @@
 import { mkdir, readdir } from "node:fs/promises";
 import { HostError } from "../errors.js";
 import { checkPluginName } from "../names.js";
+import { checkPackage } from "./package-format.js";
 import type { InstalledPlugin } from "./plugin.js";
-import { checkPackage } from "./plugin-package.js";
 import type { ChangeGuard } from "./registry-changes.js";
 import { type RegistryState, runtimeError } from "./registry-state.js";
 import { recoverLeftovers } from "./staging.js";

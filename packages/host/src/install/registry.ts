@@ -15,7 +15,14 @@ import type { JsonValue } from "@portable-plugins/protocol";
 import type { SymbolKind } from "../names.js";
 import type { PluginRuntime } from "../runtime.js";
 import type { FetchFn } from "./download.js";
-import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "./install-script.js";
+import {
+  type ConfigSet,
+  DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS,
+  DEFAULT_LIMITS,
+  type ExtractLimits,
+  type ResolvedConfig,
+  resolveConfig,
+} from "./package-format.js";
 import type { InstalledPlugin, PluginDetails } from "./plugin.js";
 import { ChangeGuard, type ChangeOptions, type InstallOptions } from "./registry-changes.js";
 import { installPlugin, updatePlugin } from "./registry-install.js";
@@ -23,8 +30,6 @@ import { type LoadReport, loadAll } from "./registry-load.js";
 import { uninstallPlugin } from "./registry-remove.js";
 import { RegistryState } from "./registry-state.js";
 import { describePlugin, sourceConfigSet, symbolDescription } from "./symbol-catalog.js";
-import { type ConfigSet, type ResolvedConfig, resolveConfig } from "./symbol-config.js";
-import { DEFAULT_LIMITS, type ExtractLimits } from "./unzip.js";
 
 export type { ChangeOptions, InstallOptions } from "./registry-changes.js";
 export type { LoadReport } from "./registry-load.js";

@@ -5,14 +5,14 @@
 import type { JsonValue } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
 import { SYMBOL_KINDS, type SymbolKind } from "../names.js";
-import { type InstalledPlugin, type PluginDetails, type SymbolInfo, symbolsOf } from "./plugin.js";
-import { symbolFile } from "./plugin-package.js";
 import {
   type ConfigSet,
   DEFAULT_CONF_KEY,
   readConfigSet,
   readDescription,
-} from "./symbol-config.js";
+  symbolFile,
+} from "./package-format.js";
+import { type InstalledPlugin, type PluginDetails, type SymbolInfo, symbolsOf } from "./plugin.js";
 
 /** All named configurations of source `symbol` of `plugin`. */
 export async function sourceConfigSet(

@@ -1,14 +1,20 @@
 // What a plugin folder must contain, checked the same way for a staged
-// install and for a folder found at start: the manifest `<name>.json`, the
-// executable inside the folder, a configuration for every source, and
-// well-formed symbol names and descriptions.
+// install, for a folder a host finds at start and for a conformance subject:
+// a valid manifest `<name>.json`, the executable inside the folder, a
+// configuration for every source, and well-formed descriptions.
 
-import { chmod, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { chmod, realpath, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import { PluginManifest, ProtocolError } from "@portable-plugins/protocol";
-import { HostError } from "../errors.js";
-import { KIND_FOLDER, SYMBOL_KINDS, type SymbolKind, symbolNameProblem } from "../names.js";
-import { type InstalledPlugin, LANGUAGES, type Language, symbolsOf } from "./plugin.js";
+import { PackageError } from "./errors.js";
+import {
+  checkManifest,
+  type Language,
+  manifestError,
+  type PluginPackage,
+  readManifest,
+  symbolsOf,
+} from "./manifest.js";
+import { KIND_FOLDER, SYMBOL_KINDS, type SymbolKind } from "./names.js";
 import { readConfigSet, readDescription } from "./symbol-config.js";
 import { safeEntrySegments } from "./unzip.js";
 
@@ -40,50 +46,6 @@ export async function symbolFile(
   return (await exists(own)) ? own : undefined;
 }
 
-async function readManifest(dir: string, name: string) {
-  const file = `${name}.json`;
-  const path = join(dir, file);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch {
-    const others = (await readdir(dir).catch(() => [] as string[])).filter((f) =>
-      f.endsWith(".json"),
-    );
-    const hint =
-      others.length > 0
-        ? ` (found ${others.join(", ")}: the manifest's file name must equal the plugin name)`
-        : "";
-    throw new HostError("PORTABLE_E_MANIFEST", `plugin ${name}: missing manifest ${file}${hint}`, {
-      plugin: name,
-      path: file,
-    });
-  }
-  try {
-    return PluginManifest.decode(bytes);
-  } catch (err) {
-    if (!ProtocolError.is(err)) throw err;
-    const where = err.field ? ` field "${err.field}"` : "";
-    throw new HostError(
-      "PORTABLE_E_MANIFEST",
-      `plugin ${name}: invalid manifest ${file}${where}: ${err.message}`,
-      { plugin: name, path: file, field: err.field, cause: err },
-    );
-  }
-}
-
-function manifestError(name: string, detail: string, field?: string): HostError {
-  return new HostError(
-    "PORTABLE_E_MANIFEST",
-    `plugin ${name}: invalid manifest ${name}.json: ${detail}`,
-    {
-      plugin: name,
-      path: `${name}.json`,
-      ...(field === undefined ? {} : { field }),
-    },
-  );
-}
-
 /** A path as shown in errors: relative inside the package, absolute elsewhere (etc). */
 function shown(dir: string, path: string): string {
   return path.startsWith(dir + sep) ? path.slice(dir.length + 1) : path;
@@ -91,8 +53,8 @@ function shown(dir: string, path: string): string {
 
 /** Names the plugin and symbol in a configuration error. */
 function inPlugin(err: unknown, plugin: string, symbol: string): unknown {
-  if (!HostError.is(err)) return err;
-  return new HostError(err.code, `plugin ${plugin}: ${err.message}`, {
+  if (!PackageError.is(err)) return err;
+  return new PackageError(err.code, `plugin ${plugin}: ${err.message}`, {
     plugin,
     symbol,
     ...(err.path === undefined ? {} : { path: err.path }),
@@ -110,7 +72,7 @@ async function checkExecutable(dir: string, name: string, executable: string): P
     );
   }
   const missing = () =>
-    new HostError(
+    new PackageError(
       "PORTABLE_E_MISSING_FILE",
       `plugin ${name}: executable ${executable} named by the manifest is not in the package`,
       { plugin: name, path: executable },
@@ -137,52 +99,19 @@ async function checkExecutable(dir: string, name: string, executable: string): P
   return path;
 }
 
-/** Checks the folder `dir` as plugin `name`; returns what the registry records. */
+/** Checks the folder `dir` as plugin `name`; returns what a host records and launches. */
 export async function checkPackage(
   dir: string,
   name: string,
   opts: PackageCheckOptions = {},
-): Promise<InstalledPlugin> {
+): Promise<PluginPackage> {
   const manifest = await readManifest(dir, name);
-  if (manifest.name !== undefined && manifest.name !== "" && manifest.name !== name) {
-    throw manifestError(name, `expect name '${name}' but got '${manifest.name}'`, "name");
-  }
-  if (!LANGUAGES.includes(manifest.language as Language)) {
-    throw manifestError(
-      name,
-      `language '${manifest.language}' is not supported (use ${LANGUAGES.join(", ")})`,
-      "language",
-    );
-  }
-  if (manifest.virtualEnvType !== undefined && manifest.virtualEnvType !== "") {
-    if (manifest.virtualEnvType !== "conda" || manifest.language !== "python") {
-      throw manifestError(
-        name,
-        `virtualEnvType '${manifest.virtualEnvType}' is not supported (only "conda", for python)`,
-        "virtualEnvType",
-      );
-    }
-    if (!manifest.env) throw manifestError(name, `virtualEnvType "conda" needs "env"`, "env");
-  }
-  if (manifest.executable === "") throw manifestError(name, "missing executable", "executable");
-  const total = manifest.sources.length + manifest.sinks.length + manifest.functions.length;
-  if (total === 0) throw manifestError(name, "must define at least one source, sink or function");
-  for (const kind of SYMBOL_KINDS) {
-    const seen = new Set<string>();
-    const field = KIND_FOLDER[kind];
-    for (const [i, symbol] of symbolsOf(manifest, kind).entries()) {
-      const problem = symbolNameProblem(kind, symbol);
-      if (problem) throw manifestError(name, problem, `${field}[${i}]`);
-      if (seen.has(symbol))
-        throw manifestError(name, `${kind} ${symbol} is listed twice`, `${field}[${i}]`);
-      seen.add(symbol);
-    }
-  }
+  checkManifest(manifest, name);
   const executablePath = await checkExecutable(dir, name, manifest.executable);
   for (const source of manifest.sources) {
     const config = await symbolFile(dir, "source", source, "yaml", opts);
     if (!config) {
-      throw new HostError(
+      throw new PackageError(
         "PORTABLE_E_MISSING_FILE",
         `plugin ${name}: missing sources/${source}.yaml, required for source ${source}`,
         { plugin: name, symbol: source, path: `sources/${source}.yaml` },
@@ -212,7 +141,7 @@ export async function checkPackage(
 }
 
 /** The same record for the folder after it moved to `dir`. */
-export function relocate(plugin: InstalledPlugin, dir: string): InstalledPlugin {
+export function relocate(plugin: PluginPackage, dir: string): PluginPackage {
   const rel = plugin.executablePath.slice(plugin.dir.length + 1);
   return { ...plugin, dir, executablePath: join(dir, rel) };
 }
