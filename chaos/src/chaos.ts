@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { type HostLogger, PortableHost } from "@portable-plugins/host";
 import { DEFAULT_SOCKET_DIR, type JsonObject } from "@portable-plugins/protocol";
+import { pidAlive, waitFor } from "@portable-plugins/sdk/testing";
 import { type Mirror, subject } from "./subjects.js";
 
 export interface ChaosOptions {
@@ -54,15 +55,6 @@ export interface ChaosResult {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A logger that keeps the last warn/error lines and drops the rest. */
 function tailLogger(keep: number): HostLogger & { readonly lines: string[] } {
   const lines: string[] = [];
@@ -79,14 +71,12 @@ function rssMb(): number {
   return Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10;
 }
 
-/** Polls `ok` every few ms until it holds or `ms` pass; whether it held. */
-async function until(ok: () => boolean, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (!ok()) {
-    if (performance.now() > deadline) return false;
-    await sleep(2);
-  }
-  return true;
+/** Polls `ok` every 2 ms until it holds or `ms` pass; whether it held. */
+function until(ok: () => boolean, ms: number): Promise<boolean> {
+  return waitFor("chaos", ok, ms, 2).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
@@ -205,8 +195,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await host.close();
   }
   // Reaped children vanish at once; give a killed group a moment to go.
-  await until(() => [...pids].every((p) => !alive(p)), 5_000);
-  const processesLeft = [...pids].filter(alive);
+  await until(() => [...pids].every((p) => !pidAlive(p)), 5_000);
+  const processesLeft = [...pids].filter(pidAlive);
   const socketsLeft = (await readdir(socketDir).catch(() => [] as string[])).filter(
     (f) => f === "plugin_mirror.ipc" || f === "func_echo.ipc" || f.startsWith(`${rule}_`),
   );

@@ -9,8 +9,8 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { unlinkHostFilesSync } from "./driver/open-sessions.js";
 import { killAllPlugins } from "./driver/plugin-process.js";
-import { unlinkHostFilesSync } from "./driver/session.js";
 import { ConformanceError } from "./errors.js";
 import { OUTER_TMP, PRIVATE_TMP_ENV, probePrivateTmp, runInPrivateTmp } from "./private-tmp.js";
 import { toJunit } from "./report/junit.js";

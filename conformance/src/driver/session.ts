@@ -3,93 +3,39 @@
 // rules (PROTOCOL.md §5.1: listen before the start, dial the sink after `ok`,
 // close the host ends before the stop) and remembers the starts answered `ok`
 // for replay after a restart (§8). It never judges: steps do.
+// This module keeps the books (process, instances, replay, teardown); the
+// control exchange is control-exchange.ts, each kind's host ends kinds/*.ts.
 
-import { unlinkSync } from "node:fs";
-import { NngError } from "@portable-plugins/nng";
-import {
-  Command,
-  type Control,
-  controlChannelUrl,
-  functionChannelUrl,
-  ipcPath,
-  type JsonObject,
-  type Meta,
-  pluginTypeOf,
-  type SymbolKind,
-  sinkAckChannelUrl,
-  sinkChannelUrl,
-  sourceChannelUrl,
-} from "@portable-plugins/protocol";
+import { controlChannelUrl, ipcPath, type SymbolKind } from "@portable-plugins/protocol";
 import { ConformanceError } from "../errors.js";
-import { describeHolders } from "../socket-holder.js";
-import { describeExit, type LaunchCommand, PluginProcess } from "./plugin-process.js";
-import { ExchangeError, RepChannel, type StopSignal } from "./rep-channel.js";
-import { SinkChannel } from "./sink-channel.js";
-import { SourceChannel } from "./source-channel.js";
-import type { Timeouts } from "./timeouts.js";
+import {
+  buildControl,
+  describeFailure,
+  encodeCommand,
+  exchangeOutcome,
+} from "./control-exchange.js";
+import { listenHostEnd } from "./host-listen.js";
+import { functionDriver } from "./kinds/function.js";
+import type { KindDriver, SymbolHost } from "./kinds/kind-driver.js";
+import { sinkDriver } from "./kinds/sink.js";
+import { sourceDriver } from "./kinds/source.js";
+import { trackOpen, untrackOpen } from "./open-sessions.js";
+import { describeExit, PluginProcess } from "./plugin-process.js";
+import { RepChannel, type StopSignal } from "./rep-channel.js";
+import type { Instance, Outcome, SessionOptions, StartSpec } from "./session-types.js";
+import type { SourceChannel } from "./source-channel.js";
 import type { Transcript } from "./transcript.js";
 
-export interface StartSpec {
-  readonly kind: SymbolKind;
-  readonly symbol: string;
-  /** Label of the instance in later steps; for functions, the symbol. */
-  readonly as: string;
-  readonly config?: JsonObject | undefined;
-  readonly dataSource?: string | undefined;
-  /** Where the data source goes: `dataSource` (spec), `datasource` (Python SDK), `config`. */
-  readonly dataSourceKey?: "dataSource" | "datasource" | "config" | undefined;
-  readonly meta?: Partial<Meta> | undefined;
-  /** Leave `meta` out of the Control (a 1.x host's function start, §9.3.2 Q37). */
-  readonly withoutMeta?: boolean | undefined;
-}
+export type { Instance, Outcome, SessionOptions, StartSpec } from "./session-types.js";
 
-/** What came back for a command or a call. */
-export interface Outcome {
-  /** The answer (reply) text, when one came. */
-  readonly answer?: string;
-  /** Why none came: no answer in time, the process exited, ... */
-  readonly failure?: string;
-  readonly keepalives: number;
-}
+/** Each kind's host side of a start and a stop. */
+const DRIVERS: Readonly<Record<SymbolKind, KindDriver>> = {
+  source: sourceDriver,
+  sink: sinkDriver,
+  function: functionDriver,
+};
 
-export interface Instance {
-  readonly kind: SymbolKind;
-  readonly symbol: string;
-  readonly label: string;
-  readonly control: Control;
-  readonly command: Buffer;
-  readonly source?: SourceChannel;
-  readonly sink?: SinkChannel;
-  running: boolean;
-}
-
-export interface SessionOptions {
-  readonly plugin: string;
-  readonly launch: LaunchCommand;
-  readonly ruleId: string;
-  readonly timeouts: Timeouts;
-  readonly transcript: Transcript;
-}
-
-/** Sessions not torn down yet: an interrupted suite unlinks their listeners' files. */
-const OPEN = new Set<Session>();
-
-/** Synchronously removes the socket files of every listener the suite still holds. */
-export function unlinkHostFilesSync(): void {
-  for (const s of OPEN) {
-    for (const path of s.hostPaths()) {
-      try {
-        unlinkSync(path);
-      } catch {
-        // already gone
-      }
-    }
-  }
-}
-
-const ZERO_META: Meta = { ruleId: "", opId: "", instanceId: 0 };
-
-export class Session {
+export class Session implements SymbolHost {
   readonly opts: SessionOptions;
   readonly transcript: Transcript;
   readonly control: RepChannel;
@@ -124,23 +70,11 @@ export class Session {
 
   /** Listens on the control channel (a live one is a harness error), spawns the plugin. */
   async open(): Promise<void> {
-    OPEN.add(this);
-    try {
-      await this.control.listen();
-    } catch (err) {
-      if (NngError.is(err, "PORTABLE_E_ADDR_IN_USE")) {
-        throw new ConformanceError(
-          "PORTABLE_E_CONF_IN_USE",
-          `${ipcPath(this.control.url)} is live: another host runs a plugin named ${this.opts.plugin}, ${await describeHolders(ipcPath(this.control.url))}`,
-          { path: ipcPath(this.control.url), cause: err },
-        );
-      }
-      throw ConformanceError.from(
-        err,
-        "PORTABLE_E_CONF_SOCKET",
-        "cannot listen on the control channel",
-      );
-    }
+    trackOpen(this);
+    await listenHostEnd(this.control, this.control.url, {
+      inUse: `another host runs a plugin named ${this.opts.plugin}`,
+      failed: "cannot listen on the control channel",
+    });
     await this.spawn();
   }
 
@@ -162,7 +96,7 @@ export class Session {
       this.handshake = await this.control.first(this.opts.timeouts.initMs, this.stopSignal());
       return undefined;
     } catch (err) {
-      return describe(
+      return describeFailure(
         err,
         `no request on the control channel within ${this.opts.timeouts.initMs} ms`,
       );
@@ -171,57 +105,16 @@ export class Session {
 
   /** Sends raw bytes as a command and records the outcome as the last answer. */
   async command(bytes: Buffer): Promise<Outcome> {
-    let outcome: Outcome;
-    try {
-      const r = await this.control.exchange(bytes, this.opts.timeouts.commandMs, this.stopSignal());
-      outcome = { answer: r.answer.toString("utf8"), keepalives: r.keepalives };
-    } catch (err) {
-      outcome = {
-        failure: describe(err, `no answer within ${this.opts.timeouts.commandMs} ms`),
-        keepalives: 0,
-      };
-    }
+    const ms = this.opts.timeouts.commandMs;
+    const outcome = await exchangeOutcome(
+      this.control,
+      bytes,
+      ms,
+      this.stopSignal(),
+      `no answer within ${ms} ms`,
+    );
     this.lastAnswer = outcome;
     return outcome;
-  }
-
-  buildControl(spec: StartSpec): Control {
-    const meta: Meta =
-      spec.kind === "function"
-        ? ZERO_META
-        : {
-            ruleId: spec.meta?.ruleId ?? this.opts.ruleId,
-            opId: spec.meta?.opId ?? spec.as,
-            instanceId: spec.meta?.instanceId ?? 0,
-          };
-    const control: Control = {
-      symbolName: spec.symbol,
-      ...(spec.withoutMeta ? {} : { meta }),
-      pluginType: pluginTypeOf(spec.kind),
-    };
-    let config = spec.config;
-    if (spec.dataSource !== undefined && spec.dataSourceKey === "config") {
-      config = { ...config, datasource: spec.dataSource };
-    } else if (spec.dataSource !== undefined && spec.dataSourceKey !== "datasource") {
-      control.dataSource = spec.dataSource;
-    }
-    if (config && Object.keys(config).length > 0) control.config = config;
-    return control;
-  }
-
-  encode(cmd: "start" | "stop", control: Control, spec?: StartSpec): Buffer {
-    if (spec?.dataSourceKey === "datasource" && spec.dataSource !== undefined) {
-      // The Python SDK's spelling (§9.3 Q1): not producible by the codec on purpose.
-      const arg = JSON.stringify({
-        symbolName: control.symbolName,
-        meta: control.meta,
-        pluginType: control.pluginType,
-        datasource: spec.dataSource,
-        ...(control.config ? { config: control.config } : {}),
-      });
-      return Buffer.from(JSON.stringify({ cmd, arg }));
-    }
-    return Command.encode({ cmd, arg: control });
   }
 
   /**
@@ -236,53 +129,14 @@ export class Session {
         "start: withoutMeta is for functions (sources and sinks need meta for their channels)",
       );
     }
-    const control = this.buildControl(spec);
-    const command = this.encode("start", control, spec);
+    const control = buildControl(spec, this.opts.ruleId);
+    const command = encodeCommand("start", control, spec);
     const key = spec.kind === "function" ? `function:${spec.symbol}` : spec.as;
-    const previous = this.instances.get(key);
-    let source: SourceChannel | undefined;
-    let sink: SinkChannel | undefined;
-    let fresh: { close(): Promise<void> } | undefined;
-    let fn = this.functions.get(spec.symbol);
-    if (spec.kind === "source") {
-      source = previous?.source && !previous.source.closed ? previous.source : undefined;
-      if (!source) {
-        source = new SourceChannel(
-          sourceChannelUrl(control.meta as Meta),
-          `source:${spec.as}`,
-          this.transcript,
-        );
-        await this.listen(source, source.url);
-        fresh = source;
-      }
-    } else if (spec.kind === "sink") {
-      sink = previous?.sink;
-      if (!sink) {
-        const meta = control.meta as Meta;
-        sink = new SinkChannel(
-          sinkChannelUrl(meta),
-          sinkAckChannelUrl(meta),
-          `sink:${spec.as}`,
-          this.transcript,
-        );
-        await this.listen({ listen: () => sink!.listenAck() }, sink.ackUrl);
-        fresh = sink;
-      }
-    } else if (!fn || fn.closed) {
-      fn = new RepChannel(
-        functionChannelUrl(spec.symbol),
-        `function:${spec.symbol}`,
-        this.transcript,
-      );
-      await this.listen(fn, fn.url);
-      this.functions.set(spec.symbol, fn);
-      fresh = fn;
-    }
+    const ends = await DRIVERS[spec.kind].open(this, spec, control, this.instances.get(key));
     const outcome = await this.command(command);
     if (outcome.answer !== "ok") {
       // §9.1: a failed start is not remembered; the host closes its ends.
-      if (fresh) await fresh.close();
-      if (fresh === fn) this.functions.delete(spec.symbol);
+      await ends.discard();
       return { outcome };
     }
     this.instances.set(key, {
@@ -291,16 +145,12 @@ export class Session {
       label: spec.as,
       control,
       command,
-      ...(source ? { source } : {}),
-      ...(sink ? { sink } : {}),
+      ...(ends.source ? { source: ends.source } : {}),
+      ...(ends.sink ? { sink: ends.sink } : {}),
       running: true,
     });
-    if (sink) await sink.dialData(this.opts.timeouts.sendMs);
-    if (fn && fresh === fn) {
-      const failure = await this.awaitFunction(fn);
-      if (failure) return { outcome, channelFailure: failure };
-    }
-    return { outcome };
+    const failure = await ends.settle();
+    return failure ? { outcome, channelFailure: failure } : { outcome };
   }
 
   async awaitFunction(fn: RepChannel): Promise<string | undefined> {
@@ -308,7 +158,7 @@ export class Session {
       await fn.first(this.opts.timeouts.initMs, this.stopSignal());
       return undefined;
     } catch (err) {
-      return describe(
+      return describeFailure(
         err,
         `no request on ${fn.url} within ${this.opts.timeouts.initMs} ms after the start was answered ok`,
       );
@@ -323,11 +173,11 @@ export class Session {
         "PORTABLE_E_CONF_SCENARIO",
         `stop: no started instance "${label}"`,
       );
-    await inst.source?.close();
-    await inst.sink?.close();
-    inst.running = inst.kind === "function"; // a function keeps running (§5.3.3)
-    const outcome = await this.command(this.encode("stop", inst.control));
-    if (inst.kind !== "function") {
+    const driver = DRIVERS[inst.kind];
+    await driver.close(inst);
+    inst.running = driver.runsAfterStop;
+    const outcome = await this.command(encodeCommand("stop", inst.control));
+    if (!driver.runsAfterStop) {
       this.instances.delete(label);
       this.stopped.set(label, inst);
     }
@@ -336,20 +186,10 @@ export class Session {
 
   async call(symbol: string, bytes: Buffer): Promise<Outcome> {
     const fn = this.functions.get(symbol);
-    let outcome: Outcome;
-    if (!fn) {
-      outcome = { failure: `function ${symbol} was not started`, keepalives: 0 };
-    } else {
-      try {
-        const r = await fn.exchange(bytes, this.opts.timeouts.callMs, this.stopSignal());
-        outcome = { answer: r.answer.toString("utf8"), keepalives: r.keepalives };
-      } catch (err) {
-        outcome = {
-          failure: describe(err, `no reply within ${this.opts.timeouts.callMs} ms`),
-          keepalives: 0,
-        };
-      }
-    }
+    const ms = this.opts.timeouts.callMs;
+    const outcome: Outcome = fn
+      ? await exchangeOutcome(fn, bytes, ms, this.stopSignal(), `no reply within ${ms} ms`)
+      : { failure: `function ${symbol} was not started`, keepalives: 0 };
     this.lastReply = outcome;
     return outcome;
   }
@@ -379,11 +219,8 @@ export class Session {
           );
           continue;
         }
-        const fn = kind === "function" ? this.functions.get(inst.symbol) : undefined;
-        if (fn) {
-          const failure = await this.awaitFunction(fn);
-          if (failure) failures.push(`function ${inst.symbol} after replay: ${failure}`);
-        }
+        const failure = await DRIVERS[kind].replayed(this, inst);
+        if (failure) failures.push(`${kind} ${inst.symbol} after replay: ${failure}`);
       }
     }
     return failures;
@@ -412,30 +249,6 @@ export class Session {
     for (const s of this.extraSources) await s.close();
     for (const f of this.functions.values()) await f.close();
     await this.control.close();
-    OPEN.delete(this);
+    untrackOpen(this);
   }
-
-  private async listen(channel: { listen(): Promise<void> }, url: string): Promise<void> {
-    try {
-      await channel.listen();
-    } catch (err) {
-      if (NngError.is(err, "PORTABLE_E_ADDR_IN_USE")) {
-        throw new ConformanceError(
-          "PORTABLE_E_CONF_IN_USE",
-          `${ipcPath(url)} is live: another process listens there (another host, or a plugin with the same function name), ${await describeHolders(ipcPath(url))}`,
-          { path: ipcPath(url), cause: err },
-        );
-      }
-      throw ConformanceError.from(err, "PORTABLE_E_CONF_SOCKET", `cannot listen on ${url}`);
-    }
-  }
-}
-
-function describe(err: unknown, timeoutText: string): string {
-  if (err instanceof ExchangeError) {
-    if (err.failure === "no-answer" || err.failure === "no-request") return timeoutText;
-    if (err.failure === "exited") return `${err.message} while the host waited`;
-    return err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,168 +1,40 @@
 // The shape of scenario and profile files, as checked by
-// schema/scenario.schema.json and schema/profile.schema.json. The schema is
-// the documentation of the step vocabulary; these types mirror it.
+// schema/scenario.schema.json and schema/profile.schema.json. The schemas are
+// the documentation of the step vocabulary and the one declaration of it: the
+// types are generated from them (src/gen/scenario.ts, `npm run generate`);
+// this module only names them as the suite uses them.
 
-import type { JsonObject, JsonValue, Language, SymbolKind } from "@portable-plugins/protocol";
+import type { Case, ProfileFile, ScenarioFile, Step } from "../gen/scenario.js";
 
-export type Kind = SymbolKind;
-export type Severity = "must" | "should";
+export type {
+  Kind,
+  ProfileSymbol,
+  Quirk,
+  QuirkWhen,
+  Severity,
+  StartParams,
+  Step,
+  TextMatcher,
+} from "../gen/scenario.js";
 
-export interface TextMatcher {
-  readonly equals?: string;
-  readonly startsWith?: string;
-  readonly notStartingWith?: string;
-  readonly contains?: string;
-  readonly matches?: string;
-}
+/** The keys of every member of a union (distributes over `U`). */
+type KeysOfEach<U> = U extends unknown ? keyof U : never;
+/** Every step name: the one key of each member of `Step`. */
+export type StepName = KeysOfEach<Step>;
+/** The parameters of each step, by step name. */
+export type StepParams = { [K in StepName]: Extract<Step, Record<K, unknown>>[K] };
 
-export interface QuirkWhen extends TextMatcher {
-  readonly none?: true;
-  readonly noAckConnection?: true;
-  readonly ackConnected?: true;
-  readonly language?: Language;
-  readonly resultNotString?: true;
-  readonly peersAbove?: number;
-}
+export type ScenarioCase = Case;
 
-export interface Quirk {
-  readonly when: QuirkWhen;
-  readonly warn: string;
-}
-
-interface Checked {
-  readonly severity?: Severity;
-  readonly quirks?: readonly Quirk[];
-}
-
-export interface StartParams {
-  readonly kind?: Kind;
-  readonly symbol?: string;
-  readonly as?: string;
-  readonly config?: JsonObject;
-  readonly with?: JsonObject;
-  readonly dataSource?: string;
-  readonly dataSourceKey?: "dataSource" | "datasource" | "config";
-  readonly ruleId?: string;
-  readonly opId?: string;
-  readonly instanceId?: number;
-  /** Send the Control without `meta` (PROTOCOL.md §4.3, §9.3.2 Q32, Q37). */
-  readonly withoutMeta?: true;
-}
-
-export interface StepParams {
-  expectHandshake: Checked;
-  start: StartParams;
-  stop: { readonly as?: string };
-  sendRaw: {
-    readonly channel: "control" | "function" | "sink";
-    readonly as?: string;
-    readonly text: string;
-  };
-  expectAnswer: Checked & { readonly ok?: true; readonly error?: TextMatcher; readonly any?: true };
-  expectSource: Checked & {
-    readonly as?: string;
-    readonly count?: number;
-    readonly within?: number;
-    readonly equals?: JsonValue;
-    readonly example?: JsonObject;
-    readonly schema?: JsonObject;
-    readonly meta?: JsonValue;
-  };
-  expectNoSource: Checked & { readonly as?: string; readonly for?: number };
-  sendSink: {
-    readonly as?: string;
-    readonly rows?: JsonValue;
-    readonly text?: string;
-    readonly times?: number;
-  };
-  expectAck: Checked & {
-    readonly as?: string;
-    readonly ok?: true;
-    readonly error?: TextMatcher;
-    readonly none?: true;
-    readonly count?: number;
-    readonly within?: number;
-  };
-  expectDelivered: Checked & {
-    readonly as?: string;
-    readonly rows: readonly JsonValue[];
-    readonly within?: number;
-  };
-  expectServes: Checked;
-  expectFile: Checked & {
-    readonly path: string;
-    readonly lines?: readonly JsonValue[];
-    readonly contains?: string;
-    readonly within?: number;
-  };
-  call: {
-    readonly function?: string;
-    readonly method: string;
-    readonly args?: JsonValue;
-    readonly context?: JsonObject | false;
-  };
-  expectReply: Checked & {
-    readonly state?: boolean;
-    readonly result?: JsonValue;
-    readonly resultType?: "string" | "boolean" | "number" | "object" | "array" | "null";
-    readonly resultMatches?: TextMatcher;
-  };
-  idle: { readonly ms: number };
-  expectKeepalive: Checked & {
-    readonly channel: "control" | "function";
-    readonly function?: string;
-    readonly atLeast?: number;
-  };
-  kill: { readonly signal: "SIGTERM" | "SIGINT" | "SIGKILL" };
-  expectExit: Checked & { readonly within?: number; readonly code?: number };
-  expectRunning: Checked & { readonly for?: number };
-  restart: Record<string, never>;
-  closeControl: Record<string, never>;
-  expectNoSocketFiles: Checked;
-  expectPeers: Checked & { readonly function?: string; readonly count: number };
-}
-
-export type StepName = keyof StepParams;
-/** One step: an object with exactly one key, the step name. */
-export type Step = { [K in StepName]: { readonly [P in K]: StepParams[K] } }[StepName];
-
-export interface ScenarioCase {
-  readonly name: string;
-  readonly spec: string;
-  readonly description: string;
-  readonly forEach?: Kind;
-  readonly orElse?: { readonly warn: string; readonly steps: readonly Step[] };
-  readonly steps: readonly Step[];
-}
-
-export interface Feature {
-  readonly feature: string;
-  readonly description: string;
-  readonly cases: readonly ScenarioCase[];
+export type Feature = ScenarioFile & {
   /** The file it was read from. */
   readonly file: string;
-}
+};
 
-export interface ProfileSymbol {
-  readonly config?: JsonObject;
-  readonly args?: readonly JsonValue[];
-  /** Sinks: the file the sink writes its rows to as JSON lines, for expectDelivered. */
-  readonly output?: string;
-  readonly cases?: readonly {
-    readonly name: string;
-    readonly description: string;
-    readonly spec?: string;
-    readonly steps: readonly Step[];
-  }[];
-}
-
-export interface Profile {
-  readonly description?: string;
-  readonly sources?: Readonly<Record<string, ProfileSymbol>>;
-  readonly sinks?: Readonly<Record<string, ProfileSymbol>>;
-  readonly functions?: Readonly<Record<string, ProfileSymbol>>;
+export type Profile = ProfileFile & {
+  /** The file it was read from. */
   readonly file: string;
-}
+};
 
 export function stepName(step: Step): StepName {
   return Object.keys(step)[0] as StepName;

@@ -1,8 +1,9 @@
 // The command line of a plugin process, per manifest language, exactly as a
-// host builds it (PROTOCOL.md §3.2): cwd = the executable's folder, one
-// argument, the PortableConfig `{"sendTimeout":1000}` (§3.1).
+// host builds it (PROTOCOL.md §3.2): the package format's, which the host
+// uses too — cwd = the executable's folder, one argument, the PortableConfig
+// `{"sendTimeout":1000}` (§3.1).
 
-import { dirname } from "node:path";
+import { pluginCommand } from "@portable-plugins/package";
 import type { LaunchCommand } from "../driver/plugin-process.js";
 import type { Subject } from "./types.js";
 
@@ -13,33 +14,6 @@ export interface Interpreters {
   readonly node: string;
 }
 
-export const PORTABLE_CONFIG = '{"sendTimeout":1000}';
-
 export function launchCommand(subject: Subject, bins: Interpreters): LaunchCommand {
-  const exe = subject.executablePath;
-  const cwd = dirname(exe);
-  switch (subject.language) {
-    case "go":
-      return { file: exe, args: [PORTABLE_CONFIG], cwd };
-    case "nodejs":
-      return { file: bins.node, args: [exe, PORTABLE_CONFIG], cwd };
-    case "python":
-      if (subject.manifest.virtualEnvType === "conda") {
-        return {
-          file: "conda",
-          args: [
-            "run",
-            "--no-capture-output",
-            "-n",
-            subject.manifest.env ?? "",
-            bins.python,
-            "-u",
-            exe,
-            PORTABLE_CONFIG,
-          ],
-          cwd,
-        };
-      }
-      return { file: bins.python, args: ["-u", exe, PORTABLE_CONFIG], cwd };
-  }
+  return pluginCommand(subject, { pythonBin: bins.python, nodeBin: bins.node, condaBin: "conda" });
 }

@@ -3,8 +3,6 @@
 
 import type { JsonObject, Language, PluginManifest } from "@portable-plugins/protocol";
 
-export type { Language };
-
 export interface Subject {
   /** The plugin name: the manifest's file name, which names the control channel. */
   readonly name: string;

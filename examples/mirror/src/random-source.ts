@@ -82,17 +82,27 @@ export class RandomSource implements Source {
 
   async open(ctx: SourceContext): Promise<void> {
     while (!ctx.signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.interval);
-        const abort = () => {
-          clearTimeout(t);
-          resolve();
-        };
-        ctx.signal.addEventListener("abort", abort, { once: true });
-      });
+      await pause(this.interval, ctx.signal);
       if (ctx.signal.aborted) return;
       const value = this.next();
       if (!this.isDuplicate(value)) await ctx.emit(value);
     }
   }
+}
+
+/**
+ * Resolves after `ms`, or at once when `signal` aborts. Either way it leaves
+ * nothing behind: the timer is cleared and the abort listener removed, so a
+ * source that pauses once per row does not grow with the rows.
+ */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }

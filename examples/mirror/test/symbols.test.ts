@@ -1,29 +1,19 @@
+// Unit tests of the mirror's symbols, called directly with the fake contexts of
+// @portable-plugins/sdk/testing (no host, no sockets).
+
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { JsonObject } from "@portable-plugins/protocol";
-import type { Context, SourceContext } from "@portable-plugins/sdk";
+import {
+  fakeContext,
+  fakeFunctionContext,
+  fakeSinkData,
+  fakeSourceContext,
+} from "@portable-plugins/sdk/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { echo } from "../src/echo-func.js";
 import { FileSink } from "../src/file-sink.js";
 import { RandomSource } from "../src/random-source.js";
-
-const logger = { debug() {}, info() {}, warn() {}, error() {} };
-const context = (signal = new AbortController().signal): Context => ({
-  ruleId: "r",
-  opId: "o",
-  instanceId: 0,
-  logger,
-  signal,
-});
-const sinkData = (rows: unknown) => {
-  const raw = Buffer.from(JSON.stringify(rows));
-  return {
-    raw,
-    json: () => rows as JsonObject,
-    rows: () => (Array.isArray(rows) ? rows : [rows]) as JsonObject[],
-  };
-};
 
 describe("source random", () => {
   it("needs an interval and a pattern object", () => {
@@ -71,18 +61,9 @@ describe("source random", () => {
   it("emits every interval until stopped", async () => {
     const s = new RandomSource();
     s.configure("", { interval: 5, pattern: { count: 1 } });
-    const abort = new AbortController();
-    const got: unknown[] = [];
-    const ctx: SourceContext = {
-      ...context(abort.signal),
-      emit: async (m) => {
-        got.push(m);
-        if (got.length === 3) abort.abort();
-      },
-      emitError: async () => {},
-    };
+    const ctx = fakeSourceContext({ stopAfter: 3 });
     await s.open(ctx);
-    expect(got).toEqual([{ count: 1 }, { count: 1 }, { count: 1 }]);
+    expect(ctx.emitted.map((t) => t.message)).toEqual([{ count: 1 }, { count: 1 }, { count: 1 }]);
   });
 });
 
@@ -95,9 +76,9 @@ describe("sink file", () => {
     const path = join(dir, "out.jsonl");
     const sink = new FileSink();
     sink.configure({ path, interval: 50 });
-    sink.open(context());
-    await sink.collect(context(), sinkData({ a: 1 }));
-    await sink.collect(context(), sinkData([{ b: 2 }, { c: 3 }]));
+    sink.open(fakeContext());
+    await sink.collect(fakeContext(), fakeSinkData({ a: 1 }));
+    await sink.collect(fakeContext(), fakeSinkData([{ b: 2 }, { c: 3 }]));
     await sink.close();
     expect(readFileSync(path, "utf8")).toBe('{"a":1}\n{"b":2}\n{"c":3}\n');
   });
@@ -106,8 +87,8 @@ describe("sink file", () => {
     dir = mkdtempSync(join(tmpdir(), "mirror-file-"));
     const sink = new FileSink();
     sink.configure({ path: join(dir, "no", "such", "dir", "f") });
-    sink.open(context());
-    await expect(sink.collect(context(), sinkData({ a: 1 }))).rejects.toThrow(/ENOENT/);
+    sink.open(fakeContext());
+    await expect(sink.collect(fakeContext(), fakeSinkData({ a: 1 }))).rejects.toThrow(/ENOENT/);
     await sink.close().catch(() => {});
   });
 
@@ -124,7 +105,7 @@ describe("function echo", () => {
     expect(() => echo.validate?.([])).toThrow("echo takes exactly one argument, got 0");
     expect(() => echo.validate?.([1, 2])).toThrow("echo takes exactly one argument, got 2");
     expect(echo.validate?.([1])).toBeUndefined();
-    expect(await echo.exec([{ x: [1, "a"] }], { ...context(), funcId: 0 })).toEqual({
+    expect(await echo.exec([{ x: [1, "a"] }], fakeFunctionContext())).toEqual({
       x: [1, "a"],
     });
     expect(echo.isAggregate?.()).toBe(false);

@@ -18,8 +18,8 @@ import {
   type SourceRow,
 } from "@portable-plugins/host";
 import { packPlugin } from "@portable-plugins/sdk/pack";
+import { nextWithin, pidAlive, waitFor } from "@portable-plugins/sdk/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nextWithin, pidAlive, waitFor } from "./wait.js";
 
 const EXAMPLE = fileURLToPath(new URL("..", import.meta.url));
 

@@ -147,7 +147,7 @@ export class PortableHost {
   }
 
   #claim(
-    kind: "source" | "sink",
+    kind: Exclude<SymbolKind, "function">,
     symbol: string,
     m: InstanceMeta,
   ): { deps: ProxyDeps; meta: Meta } {

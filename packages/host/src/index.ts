@@ -16,6 +16,16 @@ export { HostError, type HostErrorCode, type HostErrorContext } from "./errors.j
 export { dataLayout, PortableHost, type PortableHostOptions } from "./host.js";
 export type { FetchFn } from "./install/download.js";
 export {
+  type ConfigSet,
+  DEFAULT_CONF_KEY,
+  DEFAULT_LIMITS,
+  type ExtractLimits,
+  extractZip,
+  parseConfigSet,
+  type ResolvedConfig,
+  resolveConfig,
+} from "./install/package-format.js";
+export {
   type InstalledPlugin,
   type PluginDetails,
   type PluginInfo,
@@ -29,14 +39,6 @@ export {
   Registry,
   type RegistryOptions,
 } from "./install/registry.js";
-export {
-  type ConfigSet,
-  DEFAULT_CONF_KEY,
-  parseConfigSet,
-  type ResolvedConfig,
-  resolveConfig,
-} from "./install/symbol-config.js";
-export { DEFAULT_LIMITS, type ExtractLimits, extractZip } from "./install/unzip.js";
 export { type HostLogger, type LogLevel, silentLogger, stderrLogger } from "./logger.js";
 export { checkPluginName } from "./names.js";
 export { createRestServer, type RestServer, type RestServerOptions } from "./rest/server.js";

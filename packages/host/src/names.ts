@@ -1,52 +1,15 @@
-// Which plugin and symbol names are safe. A plugin name becomes a folder name
-// and the control socket `/tmp/plugin_<name>.ipc`; a function name becomes
-// `/tmp/func_<name>.ipc` (PROTOCOL.md §6.2); both must fit a Unix socket path
-// (§2.5). The paths and the limit are the protocol package's.
+// Plugin names as the host checks them. A plugin name becomes a folder name
+// and the control socket `/tmp/plugin_<name>.ipc` (PROTOCOL.md §6.2, §2.5).
+// The rule is the package format's (@portable-plugins/package), built on the
+// protocol package's socket paths; the host throws it as PORTABLE_E_NAME.
 
-import {
-  controlSocketPath,
-  fitsIpcPath,
-  functionSocketPath,
-  SUN_PATH_BYTES,
-  type SymbolKind,
-} from "@portable-plugins/protocol";
+import { pluginNameProblem } from "@portable-plugins/package";
 import { HostError } from "./errors.js";
 
-const PLUGIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
-/** Sources and sinks are named by string in rules: PROTOCOL.md §6.2's charset. */
-const STREAM_SYMBOL_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-/** Functions are called from SQL: identifiers only. */
-const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Throws PORTABLE_E_NAME unless `name` is a safe plugin name. */
+/** Throws PORTABLE_E_NAME unless `name` is a safe plugin name (the package format's rule). */
 export function checkPluginName(name: string): void {
-  if (name === "") throw new HostError("PORTABLE_E_NAME", "plugin name must not be empty");
-  if (!PLUGIN_NAME.test(name)) {
-    throw new HostError(
-      "PORTABLE_E_NAME",
-      `invalid plugin name ${JSON.stringify(name)}: use letters, digits, '_' and '-' (not first)`,
-      { plugin: name },
-    );
+  const problem = pluginNameProblem(name);
+  if (problem !== undefined) {
+    throw new HostError("PORTABLE_E_NAME", problem, name === "" ? {} : { plugin: name });
   }
-  if (!fitsIpcPath(controlSocketPath(name))) {
-    throw new HostError(
-      "PORTABLE_E_NAME",
-      `plugin name ${JSON.stringify(name)} is too long: ${controlSocketPath(name)} must stay under ${SUN_PATH_BYTES} bytes`,
-      { plugin: name },
-    );
-  }
-}
-
-/** The reason `symbol` is not a valid symbol name of `kind`, or undefined when it is. */
-export function symbolNameProblem(kind: SymbolKind, symbol: string): string | undefined {
-  if (kind === "function" && !FUNCTION_NAME.test(symbol)) {
-    return `function name ${JSON.stringify(symbol)} is not an identifier (letters, digits, '_'; not starting with a digit)`;
-  }
-  if (kind !== "function" && !STREAM_SYMBOL_NAME.test(symbol)) {
-    return `${kind} name ${JSON.stringify(symbol)} is not valid (letters, digits, '_', '-'; starting with a letter or '_')`;
-  }
-  if (kind === "function" && !fitsIpcPath(functionSocketPath(symbol))) {
-    return `function name ${JSON.stringify(symbol)} is too long: ${functionSocketPath(symbol)} must stay under ${SUN_PATH_BYTES} bytes`;
-  }
-  return undefined;
 }

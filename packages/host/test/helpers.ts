@@ -1,153 +1,28 @@
-// Test helpers: a tiny fake plugin (a shell script as its executable), zips
-// built with yazl (and patched byte-wise into malicious ones), and snapshots
-// of a folder tree to prove that a refused install changed nothing; waits
-// for a file to be written and for a process to end.
+// Test helpers: the package format's fixtures (a tiny fake plugin, zips built
+// with yazl and patched byte-wise into malicious ones, temporary folders),
+// snapshots of a folder tree to prove that a refused install changed nothing,
+// a file server, and waits for a file to be written and for a process to end.
 
 import { createHash } from "node:crypto";
-import {
-  lstat,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  readlink,
-  rm,
-  writeFile,
-} from "node:fs/promises";
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { afterEach } from "vitest";
-import yazl from "yazl";
+import { join } from "node:path";
+import { pidRunning, waitFor, waitForFile } from "@portable-plugins/sdk/testing";
 
-const made: string[] = [];
-
-/** A fresh temporary folder, removed after the test. */
-export async function tempDir(prefix = "host-test-"): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-
-afterEach(async () => {
-  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-export type Files = Record<string, string | Buffer>;
-
-export interface FakePluginOptions {
-  readonly name?: string;
-  readonly sources?: string[];
-  readonly sinks?: string[];
-  readonly functions?: string[];
-  readonly version?: string;
-  readonly language?: string;
-  readonly executable?: string;
-  /** Extra or replacing files. */
-  readonly files?: Files;
-  /** Files to leave out (e.g. "sources/random.yaml"). */
-  readonly omit?: string[];
-}
-
-/** The files of a fake plugin `name` (default "mirror"). */
-export function fakePlugin(opts: FakePluginOptions = {}): Files {
-  const name = opts.name ?? "mirror";
-  const sources = opts.sources ?? ["random"];
-  const executable = opts.executable ?? "bin/mirror";
-  const manifest = {
-    version: opts.version ?? "v1.0.0",
-    language: opts.language ?? "go",
-    executable,
-    sources,
-    sinks: opts.sinks ?? ["file"],
-    functions: opts.functions ?? ["echo"],
-  };
-  const files: Files = {
-    [`${name}.json`]: JSON.stringify(manifest),
-    [executable]: "#!/bin/sh\necho fake plugin\n",
-  };
-  for (const s of sources) {
-    files[`sources/${s}.yaml`] =
-      "default:\n  interval: 1000\n  deduplicate: 0\next:\n  interval: 100\n";
-    files[`sources/${s}.json`] = JSON.stringify({
-      about: { trial: false },
-      properties: { default: [] },
-    });
-  }
-  Object.assign(files, opts.files ?? {});
-  for (const f of opts.omit ?? []) delete files[f];
-  return files;
-}
-
-/** Writes `files` under `dir`. */
-export async function writeFolder(dir: string, files: Files): Promise<string> {
-  for (const [rel, content] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, rel)), { recursive: true });
-    await writeFile(join(dir, rel), content);
-  }
-  return dir;
-}
-
-export interface ZipOptions {
-  /** Unix modes by entry name. */
-  readonly modes?: Record<string, number>;
-  /** Symlink entries: name -> target. */
-  readonly symlinks?: Record<string, string>;
-}
-
-/** A zip of `files`, built by yazl (no executable bits unless given in `modes`). */
-export function buildZip(files: Files, opts: ZipOptions = {}): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const [name, content] of Object.entries(files)) {
-    const mode = opts.modes?.[name];
-    zip.addBuffer(Buffer.from(content), name, mode === undefined ? {} : { mode });
-  }
-  for (const [name, target] of Object.entries(opts.symlinks ?? {})) {
-    zip.addBuffer(Buffer.from(target), name, { mode: 0o120777 });
-  }
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
-    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on("error", reject);
-  });
-}
-
-/** Writes a zip of `files` to `<dir>/<fileName>` and returns its path. */
-export async function writeZip(
-  dir: string,
-  fileName: string,
-  files: Files,
-  opts?: ZipOptions,
-): Promise<string> {
-  const path = join(dir, fileName);
-  await writeFile(path, await buildZip(files, opts));
-  return path;
-}
-
-/** Replaces every occurrence of an entry name (same length) in local and central headers. */
-export function renameEntry(zip: Buffer, from: string, to: string): Buffer {
-  if (from.length !== to.length) throw new Error("renameEntry needs names of equal length");
-  const text = zip.toString("latin1");
-  if (!text.includes(from)) throw new Error(`entry ${from} not in zip`);
-  return Buffer.from(text.split(from).join(to), "latin1");
-}
-
-/** Sets the uncompressed size an entry declares (central directory and local header). */
-export function patchDeclaredSize(zip: Buffer, entry: string, size: number): Buffer {
-  const out = Buffer.from(zip);
-  for (let i = 0; i + 46 <= out.length; i++) {
-    if (out.readUInt32LE(i) !== 0x02014b50) continue;
-    const nameLength = out.readUInt16LE(i + 28);
-    const name = out.toString("latin1", i + 46, i + 46 + nameLength);
-    if (name !== entry) continue;
-    out.writeUInt32LE(size, i + 24);
-    const local = out.readUInt32LE(i + 42);
-    out.writeUInt32LE(size, local + 22);
-  }
-  return out;
-}
+export {
+  buildZip,
+  type FakePluginOptions,
+  type Files,
+  fakePlugin,
+  patchDeclaredSize,
+  renameEntry,
+  tempDir,
+  writeFolder,
+  writeZip,
+  type ZipOptions,
+} from "../../package/test/fixtures.js";
+// The file wait of every test suite, re-exported for this package's tests.
+export { waitForFile };
 
 /** Every path under `dir` with its type, mode and content hash: equal snapshots = unchanged tree. */
 export async function snapshot(dir: string): Promise<string[]> {
@@ -207,25 +82,10 @@ export async function serveFiles(
   };
 }
 
-/** The trimmed text of file `path` once it has some, failing after `ms`. */
-export async function waitForFile(path: string, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const text = await readFile(path, "utf8").catch(() => undefined);
-    if (text?.trim()) return text.trim();
-    if (Date.now() > end) throw new Error(`${path} did not appear in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Whether `pid` runs (a zombie waiting for its reaper counts as gone), waiting up to 2 s for it to end. */
-export async function running(pid: number): Promise<boolean> {
-  const end = Date.now() + 2000;
-  for (;;) {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (stat === "" || state === "Z") return false;
-    if (Date.now() > end) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function running(pid: number): Promise<boolean> {
+  return waitFor(`pid ${pid} to end`, async () => !(await pidRunning(pid)), 2000, 20).then(
+    () => false,
+    () => true,
+  );
 }

@@ -1,13 +1,14 @@
 // Which names are safe: a plugin name becomes a folder and
 // /tmp/plugin_<name>.ipc; a function name becomes /tmp/func_<name>.ipc.
 
+import { symbolNameProblem } from "@portable-plugins/package";
 import {
   controlSocketPath,
   SUN_PATH_BYTES as MAX_SOCKET_PATH_BYTES,
 } from "@portable-plugins/protocol";
 import { describe, expect, it } from "vitest";
 import { HostError } from "../src/errors.js";
-import { checkPluginName, symbolNameProblem } from "../src/names.js";
+import { checkPluginName } from "../src/names.js";
 
 describe("plugin names", () => {
   it.each(["mirror", "my-plugin_2", "_x", "9lives"])("accepts %s", (name) => {

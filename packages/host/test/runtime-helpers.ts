@@ -8,11 +8,15 @@ import { cp, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { nextWithin, pidAlive, waitFor } from "@portable-plugins/sdk/testing";
 import { afterEach, beforeEach, expect } from "vitest";
 import type { PortableHost } from "../src/host.js";
 import type { HostLogger } from "../src/logger.js";
 import { socketIsLive } from "../src/run/socket-files.js";
 import { tempDir } from "./helpers.js";
+
+// The waiting helpers of every test suite, re-exported for this package's tests.
+export { nextWithin, pidAlive, waitFor };
 
 const require = createRequire(import.meta.url);
 
@@ -55,40 +59,6 @@ export function collectingLogger(): CollectingLogger {
     if (echo) process.stderr.write(`[test ${level}] ${message}\n`);
   };
   return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
-
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/** Whether a process with this pid exists (and is not a zombie we reaped). */
-export function pidAlive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Entries of `dir` whose names contain one of `marks`. */
@@ -217,21 +187,6 @@ export async function takeWithin<T>(
   const out: T[] = [];
   for (let i = 0; i < n; i++) out.push(await nextWithin(it, timeoutMs));
   return out;
-}
-
-/** The next value of `it`, failing after `timeoutMs`. */
-export async function nextWithin<T>(it: AsyncIterator<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no item within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    const r = await Promise.race([it.next(), timeout]);
-    if (r.done) throw new Error("iteration ended");
-    return r.value;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

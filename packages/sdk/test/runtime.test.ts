@@ -1,60 +1,46 @@
+// The SDK runtime driven over the real wire by the in-process test host of
+// @portable-plugins/sdk/testing: control, source, sink and function channels.
+
 import {
   encodeFunctionCall,
   FuncReply,
   isHandshake,
   type JsonObject,
 } from "@portable-plugins/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { definePlugin, type PluginDefinition } from "../src/index.js";
 import {
-  definePlugin,
-  type PluginDefinition,
-  type RunningPlugin,
-  startPlugin,
-} from "../src/index.js";
-import {
-  ControlHost,
+  type ControlHost,
   functionListener,
   meta,
   sinkSockets,
-  socketDir,
   sourceListener,
-  uniqueName,
-} from "./support/host-side.js";
+  TestHost,
+} from "../src/testing/index.js";
 import { loadVector } from "./support/vectors.js";
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-let dir: ReturnType<typeof socketDir>;
-let host: ControlHost;
-let plugin: RunningPlugin | undefined;
+let test: TestHost | undefined;
+/** The socket folder of the current test's host. */
+let dir: string;
 
-beforeEach(() => {
-  dir = socketDir();
-});
 afterEach(async () => {
-  try {
-    await plugin?.shutdown("test over");
-    plugin = undefined;
-    await host?.close();
-    // Nothing left behind: every socket file the plugin made is gone.
-    expect(dir.files()).toEqual([]);
-  } finally {
-    dir.remove();
-  }
+  // Nothing left behind: every socket file the plugin made is gone.
+  const left = await test?.close();
+  test = undefined;
+  expect(left ?? []).toEqual([]);
 });
 
-async function run(def: PluginDefinition, keepaliveMs = 5000): Promise<ControlHost> {
-  const name = uniqueName(def.name);
-  host = await new ControlHost(name, dir.dir).listen();
-  plugin = await startPlugin(def, {
-    name,
-    argv: ['{"sendTimeout":500}'],
-    socketDir: dir.dir,
-    ownProcess: false,
+async function run(
+  def: PluginDefinition,
+  keepaliveMs = 5000,
+  controlKeepalive?: boolean,
+): Promise<ControlHost> {
+  test = await TestHost.start(def, {
     keepaliveMs,
-    logger: quiet,
+    ...(controlKeepalive === undefined ? {} : { controlKeepalive }),
   });
-  await host.handshake();
-  return host;
+  dir = test.dir;
+  return test.control;
 }
 
 const counter = definePlugin({
@@ -111,7 +97,7 @@ describe("plugin runtime: control channel", () => {
   it("handshakes, then answers ok to a start and to a stop", async () => {
     const h = await run(counter);
     const m = meta("r1");
-    const pull = await sourceListener(m, dir.dir);
+    const pull = await sourceListener(m, dir);
     expect(await h.command("start", { symbolName: "count", meta: m, pluginType: "source" })).toBe(
       "ok",
     );
@@ -152,7 +138,7 @@ describe("plugin runtime: control channel", () => {
     expect(isHandshake(again)).toBe(true);
     // The channel still works after the keepalive.
     const m = meta("r1");
-    const pull = await sourceListener(m, dir.dir);
+    const pull = await sourceListener(m, dir);
     expect(await h.command("start", { symbolName: "count", meta: m, pluginType: "source" })).toBe(
       "ok",
     );
@@ -160,27 +146,16 @@ describe("plugin runtime: control channel", () => {
   });
 
   it("sends no keepalive on the control channel when that is switched off (PROTOCOL.md §5.2, Q43)", async () => {
-    const name = uniqueName("quiet");
-    host = await new ControlHost(name, dir.dir).listen();
-    plugin = await startPlugin(counter, {
-      name,
-      argv: ['{"sendTimeout":500}'],
-      socketDir: dir.dir,
-      ownProcess: false,
-      keepaliveMs: 100,
-      controlKeepalive: false,
-      logger: quiet,
-    });
-    await host.handshake();
-    host.rep.setOption("recvTimeout", 600);
-    await expect(host.recv()).rejects.toMatchObject({ code: "PORTABLE_E_TIMEOUT" });
+    const h = await run(counter, 100, false);
+    h.rep.setOption("recvTimeout", 600);
+    await expect(h.recv()).rejects.toMatchObject({ code: "PORTABLE_E_TIMEOUT" });
   });
 
   it("shuts down when the host closes the control channel", async () => {
-    await run(counter);
-    const p = plugin!;
-    await host.close();
-    await expect(p.closed).resolves.toBeUndefined();
+    const h = await run(counter);
+    const p = test?.plugin;
+    await h.close();
+    await expect(p?.closed).resolves.toBeUndefined();
   });
 });
 
@@ -188,7 +163,7 @@ describe("plugin runtime: sources", () => {
   it("pushes envelopes in Go's dialect until stopped, then nothing more", async () => {
     const h = await run(counter);
     const m = meta("r2");
-    const pull = await sourceListener(m, dir.dir);
+    const pull = await sourceListener(m, dir);
     await h.command("start", { symbolName: "count", meta: m, pluginType: "source" });
     const first = await pull.recv();
     expect(first.toString()).toBe('{"message":{"n":0},"meta":{"seq":0}}');
@@ -210,7 +185,7 @@ describe("plugin runtime: sources", () => {
   it("drains an async-iterator source", async () => {
     const h = await run(counter);
     const m = meta("r3");
-    const pull = await sourceListener(m, dir.dir);
+    const pull = await sourceListener(m, dir);
     await h.command("start", { symbolName: "iter", meta: m, pluginType: "source" });
     expect((await pull.recv()).toString()).toBe('{"message":{"a":1},"meta":null}');
     expect((await pull.recv()).toString()).toBe('{"message":{"a":2},"meta":{"m":true}}');
@@ -221,7 +196,7 @@ describe("plugin runtime: sources", () => {
   it("reports a failing source as an error envelope (the object form)", async () => {
     const h = await run(counter);
     const m = meta("r4");
-    const pull = await sourceListener(m, dir.dir);
+    const pull = await sourceListener(m, dir);
     await h.command("start", { symbolName: "broken", meta: m, pluginType: "source" });
     expect((await pull.recv()).toString()).toBe('{"error":"no data today"}');
     await h.command("stop", { symbolName: "broken", meta: m, pluginType: "source" });
@@ -231,7 +206,7 @@ describe("plugin runtime: sources", () => {
   it("serves 100 instances of a source at once, each on its own channel", async () => {
     const h = await run(counter);
     const metas = Array.from({ length: 100 }, (_, i) => meta("many", i));
-    const pulls = await Promise.all(metas.map((m) => sourceListener(m, dir.dir)));
+    const pulls = await Promise.all(metas.map((m) => sourceListener(m, dir)));
     for (const m of metas)
       expect(await h.command("start", { symbolName: "count", meta: m, pluginType: "source" })).toBe(
         "ok",
@@ -248,7 +223,7 @@ describe("plugin runtime: sources", () => {
   it("survives start/stop races: stop right after start, start again, twice in a row", async () => {
     const h = await run(counter);
     const m = meta("race");
-    const pull = await sourceListener(m, dir.dir);
+    const pull = await sourceListener(m, dir);
     for (let i = 0; i < 20; i++) {
       expect(await h.command("start", { symbolName: "count", meta: m, pluginType: "source" })).toBe(
         "ok",
@@ -271,7 +246,7 @@ describe("plugin runtime: sinks", () => {
   it("acks each message when the config asks for acks: {} for success, the error otherwise", async () => {
     const h = await run(counter);
     const m = meta("s1");
-    const { ack, connect } = await sinkSockets(m, dir.dir);
+    const { ack, connect } = await sinkSockets(m, dir);
     const config: JsonObject = { requireAck: true };
     expect(
       await h.command("start", { symbolName: "collect", meta: m, pluginType: "sink", config }),
@@ -290,7 +265,7 @@ describe("plugin runtime: sinks", () => {
   it("sends no ack when the config does not ask for one", async () => {
     const h = await run(counter);
     const m = meta("s2");
-    const { ack, connect } = await sinkSockets(m, dir.dir);
+    const { ack, connect } = await sinkSockets(m, dir);
     await h.command("start", { symbolName: "collect", meta: m, pluginType: "sink" });
     const push = await connect();
     await push.send('{"a":1}');
@@ -316,7 +291,7 @@ describe("plugin runtime: functions", () => {
 
   it("answers Validate, Exec and IsAggregate with the bytes the Go SDK sends", async () => {
     const h = await run(counter);
-    const rep = await functionListener("echo", dir.dir);
+    const rep = await functionListener("echo", dir);
     expect(
       await h.command("start", { symbolName: "echo", meta: meta("", 0), pluginType: "func" }),
     ).toBe("ok");
@@ -341,7 +316,7 @@ describe("plugin runtime: functions", () => {
 
   it("turns an exception in user code into state:false, and keeps serving", async () => {
     const h = await run(counter);
-    const rep = await functionListener("explode", dir.dir);
+    const rep = await functionListener("explode", dir);
     await h.command("start", { symbolName: "explode", meta: meta("", 0), pluginType: "func" });
     await rep.recv();
     const ctx = { ruleId: "r", opId: "o", instanceId: 0, funcId: 1 };
@@ -358,7 +333,7 @@ describe("plugin runtime: functions", () => {
 
   it("serves a function once, whatever the number of start commands", async () => {
     const h = await run(counter);
-    const rep = await functionListener("echo", dir.dir);
+    const rep = await functionListener("echo", dir);
     for (let i = 0; i < 3; i++) {
       expect(
         await h.command("start", { symbolName: "echo", meta: meta("", 0), pluginType: "func" }),

@@ -11,7 +11,7 @@ import { DEFAULT_SOCKET_DIR } from "@portable-plugins/protocol";
 import { Command, CommanderError } from "commander";
 import { DEBUG_HANDSHAKE_TIMEOUT_MS, DEBUG_PORT } from "../debug/debug-server.js";
 import { HostError } from "../errors.js";
-import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "../install/install-script.js";
+import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "../install/package-format.js";
 import { type ClientOptions, RequestFailed, request, ServerUnreachable } from "./client.js";
 import { debug } from "./debug.js";
 import { serve } from "./serve.js";

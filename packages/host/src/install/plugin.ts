@@ -1,18 +1,11 @@
 // What the registry knows about an installed plugin, and the JSON shape the
 // reference host serves for it (`GET /plugins/portables[/{name}]`).
 
-import type { JsonValue, Language, PluginManifest, SymbolKind } from "@portable-plugins/protocol";
+import type { PluginPackage } from "@portable-plugins/package";
+import type { JsonValue, PluginManifest, SymbolKind } from "@portable-plugins/protocol";
 
-export interface InstalledPlugin {
-  readonly name: string;
-  /** Absolute path of the plugin's folder (`<pluginsDir>/<name>`). */
-  readonly dir: string;
-  /** The decoded `<name>.json`, with `name` filled in. */
-  readonly manifest: PluginManifest & { readonly name: string };
-  readonly language: Language;
-  /** Absolute path of the executable (inside `dir`). */
-  readonly executablePath: string;
-}
+/** A checked package installed at `dir` = `<pluginsDir>/<name>`. */
+export type InstalledPlugin = PluginPackage;
 
 export interface SymbolInfo {
   readonly kind: SymbolKind;

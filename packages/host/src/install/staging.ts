@@ -7,11 +7,15 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DownloadOptions, openPackageSource, type PackageSource } from "./download.js";
-import { copyFolder } from "./folder-copy.js";
-import { INSTALL_SCRIPT, runInstallScript } from "./install-script.js";
+import {
+  checkPackage,
+  copyFolder,
+  type ExtractLimits,
+  extractZip,
+  INSTALL_SCRIPT,
+  runInstallScript,
+} from "./package-format.js";
 import type { InstalledPlugin } from "./plugin.js";
-import { checkPackage } from "./plugin-package.js";
-import { type ExtractLimits, extractZip } from "./unzip.js";
 
 /** Prefixes of the registry's own entries in the plugins folder (never plugins). */
 export const STAGING_PREFIX = ".staging-";

@@ -9,14 +9,14 @@ import {
   symbolsOf,
 } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
-import type { InstalledPlugin, PluginDetails, SymbolInfo } from "./plugin.js";
-import { symbolFile } from "./plugin-package.js";
 import {
   type ConfigSet,
   DEFAULT_CONF_KEY,
   readConfigSet,
   readDescription,
-} from "./symbol-config.js";
+  symbolFile,
+} from "./package-format.js";
+import type { InstalledPlugin, PluginDetails, SymbolInfo } from "./plugin.js";
 
 /** All named configurations of source `symbol` of `plugin`. */
 export async function sourceConfigSet(

@@ -1,43 +1,33 @@
-// One plugin process (PROTOCOL.md §3): the command line per language, the
-// spawn in its own process group, stdout/stderr forwarded line by line to the
-// host's logger at the level each line announces (info otherwise), the tail
+// One plugin process (PROTOCOL.md §3): the command line per language (the
+// package format's, with the host's environment), the spawn in its own
+// process group, stdout/stderr forwarded line by line to the host's logger
+// at the level each line announces (info otherwise), the tail
 // of stderr kept, the exit reason in the reference's words (`exit status 1`,
 // `signal: killed`) or the host's own when it killed the process for a
 // reason, and the stop sequence SIGTERM, grace, SIGKILL (§3.4).
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { dirname } from "node:path";
 import { createInterface } from "node:readline";
-import { DEFAULT_SOCKET_DIR, PortableConfig } from "@portable-plugins/protocol";
+import type { Interpreters, PluginCommand } from "@portable-plugins/package";
+import { DEFAULT_SOCKET_DIR } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
+import { pluginCommand } from "../install/package-format.js";
 import type { InstalledPlugin } from "../install/plugin.js";
 import type { HostLogger } from "../logger.js";
 import { lineLevel, OutputTail } from "./plugin-output.js";
 import type { PluginEnv } from "./supervisor-options.js";
 
-/** What the reference host passes (§3.1). */
-export const PORTABLE_CONFIG: PortableConfig = { sendTimeout: 1000 };
-
-export interface LaunchSettings {
-  readonly pythonBin: string;
-  readonly nodeBin: string;
-  readonly condaBin: string;
+export interface LaunchSettings extends Interpreters {
   readonly socketDir: string;
   readonly env: PluginEnv;
 }
 
-export interface LaunchCommand {
-  readonly file: string;
-  readonly args: readonly string[];
-  /** The folder that holds the executable (§3.2). */
-  readonly cwd: string;
+export interface LaunchCommand extends PluginCommand {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** The program, arguments, folder and environment of a plugin (§3.2). */
+/** The program, arguments and folder of a plugin (§3.2, the package format's), and its environment. */
 export function launchCommand(plugin: InstalledPlugin, s: LaunchSettings): LaunchCommand {
-  const json = PortableConfig.encodeToString(PORTABLE_CONFIG);
-  const exe = plugin.executablePath;
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Our TypeScript SDK reads the socket folder from here; the reference SDKs
   // only know /tmp, so a host with another folder can run only our plugins.
@@ -46,30 +36,7 @@ export function launchCommand(plugin: InstalledPlugin, s: LaunchSettings): Launc
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const base = { cwd: dirname(exe), env };
-  const m = plugin.manifest;
-  switch (plugin.language) {
-    case "go":
-      return { ...base, file: exe, args: [json] };
-    case "nodejs":
-      return { ...base, file: s.nodeBin, args: [exe, json] };
-    case "python":
-      if (m.virtualEnvType === "conda") {
-        // --no-capture-output: without it conda holds all output until exit (§3.2).
-        const args = [
-          "run",
-          "-n",
-          m.env ?? "",
-          "--no-capture-output",
-          s.pythonBin,
-          "-u",
-          exe,
-          json,
-        ];
-        return { ...base, file: s.condaBin, args };
-      }
-      return { ...base, file: s.pythonBin, args: ["-u", exe, json] };
-  }
+  return { ...pluginCommand(plugin, s), env };
 }
 
 export interface ExitInfo {

@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
-import { HostError } from "../errors.js";
+import { PackageError } from "./errors.js";
 import { type PendingLink, placeSymlinks } from "./safe-links.js";
 
 export interface ExtractLimits {
@@ -55,24 +55,24 @@ export function safeEntrySegments(name: string): string[] | string {
   return segments;
 }
 
-function zipError(message: string, path?: string, cause?: unknown): HostError {
-  return new HostError("PORTABLE_E_ZIP", message, {
+function zipError(message: string, path?: string, cause?: unknown): PackageError {
+  return new PackageError("PORTABLE_E_ZIP", message, {
     ...(path === undefined ? {} : { path }),
     ...(cause === undefined ? {} : { cause }),
   });
 }
 
-function limitError(message: string, path?: string): HostError {
-  return new HostError("PORTABLE_E_ZIP_LIMIT", message, path === undefined ? {} : { path });
+function limitError(message: string, path?: string): PackageError {
+  return new PackageError("PORTABLE_E_ZIP_LIMIT", message, path === undefined ? {} : { path });
 }
 
 /** Maps yauzl's own errors (raised while reading the central directory or a stream). */
-function fromYauzl(err: unknown, path?: string): HostError {
-  if (err instanceof HostError) return err;
+function fromYauzl(err: unknown, path?: string): PackageError {
+  if (err instanceof PackageError) return err;
   const detail = err instanceof Error ? err.message : String(err);
   if (typeof (err as NodeJS.ErrnoException).syscall === "string") {
     // The file system failed (disk full, permissions), not the archive.
-    return new HostError("PORTABLE_E_INSTALL", `cannot unpack ${path ?? "archive"}: ${detail}`, {
+    return new PackageError("PORTABLE_E_INSTALL", `cannot unpack ${path ?? "archive"}: ${detail}`, {
       ...(path === undefined ? {} : { path }),
       cause: err,
     });

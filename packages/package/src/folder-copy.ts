@@ -5,12 +5,12 @@
 
 import { chmod, copyFile, lstat, mkdir, readdir, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { HostError } from "../errors.js";
+import { PackageError } from "./errors.js";
 import { type PendingLink, placeSymlinks } from "./safe-links.js";
 import type { ExtractLimits } from "./unzip.js";
 
-function limitError(message: string, path: string): HostError {
-  return new HostError("PORTABLE_E_ZIP_LIMIT", message, { path });
+function limitError(message: string, path: string): PackageError {
+  return new PackageError("PORTABLE_E_ZIP_LIMIT", message, { path });
 }
 
 type Item =
@@ -50,7 +50,7 @@ async function measure(src: string, limits: ExtractLimits): Promise<Item[]> {
         }
         items.push({ kind: "file", key, mode: (info.mode & 0o777) | 0o600 });
       } else {
-        throw new HostError("PORTABLE_E_ZIP", `${key} is not a regular file, folder or link`, {
+        throw new PackageError("PORTABLE_E_ZIP", `${key} is not a regular file, folder or link`, {
           path: key,
         });
       }

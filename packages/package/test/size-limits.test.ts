@@ -5,10 +5,10 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { HostError } from "../src/errors.js";
-import { copyFolder } from "../src/install/folder-copy.js";
-import { DEFAULT_LIMITS, extractZip } from "../src/install/unzip.js";
-import { buildZip, fakePlugin, patchDeclaredSize, tempDir, writeFolder } from "./helpers.js";
+import { PackageError } from "../src/errors.js";
+import { copyFolder } from "../src/folder-copy.js";
+import { DEFAULT_LIMITS, extractZip } from "../src/unzip.js";
+import { buildZip, fakePlugin, patchDeclaredSize, tempDir, writeFolder } from "./fixtures.js";
 
 const MiB = 1024 * 1024;
 const small = { maxEntryBytes: MiB, maxTotalBytes: 2 * MiB, maxEntries: 100 };
@@ -19,13 +19,13 @@ const threeBig = {
   "data/c": Buffer.alloc(0.9 * MiB, 3),
 };
 
-async function refused(p: Promise<void>): Promise<HostError> {
+async function refused(p: Promise<void>): Promise<PackageError> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(HostError.is(err, "PORTABLE_E_ZIP_LIMIT"), String(err)).toBe(true);
-  return err as HostError;
+  expect(PackageError.is(err, "PORTABLE_E_ZIP_LIMIT"), String(err)).toBe(true);
+  return err as PackageError;
 }
 
 describe("size limits before writing", () => {

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { JsonObject, JsonValue } from "@portable-plugins/protocol";
 import { isJsonObject } from "@portable-plugins/protocol";
 import { parseDocument } from "yaml";
-import { HostError } from "../errors.js";
+import { PackageError } from "./errors.js";
 
 /** Configuration name -> its properties, as written in the YAML file. */
 export type ConfigSet = Readonly<Record<string, JsonObject>>;
@@ -21,8 +21,8 @@ export interface ResolvedConfig {
   readonly matched: string | undefined;
 }
 
-function configError(message: string, path: string, cause?: unknown): HostError {
-  return new HostError("PORTABLE_E_CONFIG", message, {
+function configError(message: string, path: string, cause?: unknown): PackageError {
+  return new PackageError("PORTABLE_E_CONFIG", message, {
     path,
     ...(cause === undefined ? {} : { cause }),
   });

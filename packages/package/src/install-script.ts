@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { HostError } from "../errors.js";
+import { PackageError } from "./errors.js";
 
 export const INSTALL_SCRIPT = "install.sh";
 
@@ -93,7 +93,7 @@ export async function runInstallScript(dir: string, opts: InstallScriptOptions):
           ? `was killed by ${result.signal}`
           : `exited with code ${result.code}`;
   const tail = output.length > 2000 ? `…${output.slice(-2000)}` : output;
-  throw new HostError(
+  throw new PackageError(
     "PORTABLE_E_INSTALL_SCRIPT",
     `plugin ${opts.plugin}: ${INSTALL_SCRIPT} ${why}${tail ? `; output:\n${tail}` : ""}`,
     {

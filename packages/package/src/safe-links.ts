@@ -4,7 +4,7 @@
 
 import { mkdir, readlink, realpath, rm, symlink } from "node:fs/promises";
 import { posix, resolve, sep } from "node:path";
-import { HostError } from "../errors.js";
+import { PackageError } from "./errors.js";
 
 export interface PendingLink {
   /** The link's path inside the package, '/'-separated. */
@@ -13,8 +13,8 @@ export interface PendingLink {
   readonly target: string;
 }
 
-function zipError(message: string, path: string): HostError {
-  return new HostError("PORTABLE_E_ZIP", message, { path });
+function zipError(message: string, path: string): PackageError {
+  return new PackageError("PORTABLE_E_ZIP", message, { path });
 }
 
 function inside(root: string, candidate: string): boolean {
