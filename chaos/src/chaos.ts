@@ -8,10 +8,15 @@
 
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { type HostLogger, PortableHost } from "@portable-plugins/host";
-import { DEFAULT_SOCKET_DIR, type JsonObject } from "@portable-plugins/protocol";
+import {
+  controlSocketPath,
+  DEFAULT_SOCKET_DIR,
+  functionSocketPath,
+  type JsonObject,
+} from "@portable-plugins/protocol";
 import { pidAlive, waitFor } from "@portable-plugins/sdk/testing";
 import { type Mirror, subject } from "./subjects.js";
 
@@ -198,7 +203,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   await until(() => [...pids].every((p) => !pidAlive(p)), 5_000);
   const processesLeft = [...pids].filter(pidAlive);
   const socketsLeft = (await readdir(socketDir).catch(() => [] as string[])).filter(
-    (f) => f === "plugin_mirror.ipc" || f === "func_echo.ipc" || f.startsWith(`${rule}_`),
+    (f) =>
+      f === basename(controlSocketPath("mirror")) ||
+      f === basename(functionSocketPath("echo")) ||
+      f.startsWith(`${rule}_`),
   );
   await rm(work, { recursive: true, force: true });
   return {

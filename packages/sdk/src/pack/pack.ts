@@ -116,7 +116,7 @@ export async function packPlugin(options: PackOptions): Promise<PackResult> {
       }
     }
     for (const source of manifest.sources) {
-      if (!existsSync(join(dir, "sources", `${source}.yaml`)))
+      if (!existsSync(join(dir, symbolListOf("source"), `${source}.yaml`)))
         fail(`source ${source} needs sources/${source}.yaml`, name);
     }
 
