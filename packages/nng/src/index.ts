@@ -2,7 +2,7 @@
 // error type. Framing and header helpers are exported for tests and tools that speak raw SP.
 
 export type { NngErrorCode, NngErrorContext } from "./errors.js";
-export { NngError } from "./errors.js";
+export { NNG_ERROR_CODES, NngError } from "./errors.js";
 export type { Transport } from "./framing.js";
 export { encodeFrame, FrameDecoder, HARD_MAX_MESSAGE } from "./framing.js";
 export type { ProtocolName, SocketProtocol } from "./header.js";
