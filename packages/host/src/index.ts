@@ -12,7 +12,12 @@ export {
   type DebugServerOptions,
 } from "./debug/debug-server.js";
 export { DEFAULT_SAMPLES, type DebugSamples, parseSamples } from "./debug/samples.js";
-export { HostError, type HostErrorCode, type HostErrorContext } from "./errors.js";
+export {
+  HOST_ERROR_CODES,
+  HostError,
+  type HostErrorCode,
+  type HostErrorContext,
+} from "./errors.js";
 export { dataLayout, PortableHost, type PortableHostOptions } from "./host.js";
 export type { FetchFn } from "./install/download.js";
 export {

@@ -15,7 +15,12 @@ export type {
   SourceContext,
   SourceTuple,
 } from "./api.js";
-export { SdkError, type SdkErrorCode, type SdkErrorContext } from "./errors.js";
+export {
+  SDK_ERROR_CODES,
+  SdkError,
+  type SdkErrorCode,
+  type SdkErrorContext,
+} from "./errors.js";
 export { createLogger } from "./logger.js";
 export { definePlugin } from "./runtime/definition.js";
 export { DESCRIBE_ENV, describePlugin, type PluginDescription } from "./runtime/describe.js";
