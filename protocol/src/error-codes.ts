@@ -5,7 +5,7 @@
 // A code means one thing wherever it is raised; adding one is a change to this file first.
 
 /** The layers (packages) that raise error codes. */
-export const ERROR_LAYERS = ["protocol", "nng", "host", "sdk", "conformance"] as const;
+export const ERROR_LAYERS = ["protocol", "nng", "package", "host", "sdk", "conformance"] as const;
 export type ErrorLayer = (typeof ERROR_LAYERS)[number];
 
 export interface ErrorCodeInfo {
@@ -72,29 +72,29 @@ export const ERROR_CODES = {
   },
   PORTABLE_E_INSTALL: {
     meaning: "an install, update or uninstall failed on the file system",
-    layers: ["host"],
+    layers: ["package", "host"],
   },
   PORTABLE_E_NAME: {
     meaning: "a plugin name is empty, unsafe, or too long for its control socket path (§2.5)",
-    layers: ["host"],
+    layers: ["package", "host"],
   },
   PORTABLE_E_MANIFEST: {
     meaning: "`<name>.json` is missing, misnamed, not JSON, or has an invalid field (§6.2)",
-    layers: ["host"],
+    layers: ["package", "host"],
   },
   PORTABLE_E_MISSING_FILE: {
     meaning:
       "a file the manifest requires (the executable, `sources/<s>.yaml`) is not in the package (§6.1)",
-    layers: ["host"],
+    layers: ["package", "host"],
   },
   PORTABLE_E_ZIP: {
     meaning:
       "the archive is corrupt or holds an unsafe entry: escaping path, symlink escape, duplicate (§6.7)",
-    layers: ["host"],
+    layers: ["package", "host"],
   },
   PORTABLE_E_ZIP_LIMIT: {
     meaning: "the archive exceeds a size or entry-count limit (zip bomb)",
-    layers: ["host"],
+    layers: ["package", "host"],
   },
   PORTABLE_E_CONFLICT: {
     meaning: "the plugin, or one of its symbols, is already installed",
@@ -111,7 +111,7 @@ export const ERROR_CODES = {
   },
   PORTABLE_E_INSTALL_SCRIPT: {
     meaning: "`install.sh` exited non-zero or timed out (§6.5)",
-    layers: ["host"],
+    layers: ["package", "host"],
   },
   PORTABLE_E_DOWNLOAD: {
     meaning: "a package could not be fetched: bad URL, HTTP error, timeout, too large",
@@ -120,7 +120,7 @@ export const ERROR_CODES = {
   PORTABLE_E_CONFIG: {
     meaning:
       "a symbol configuration (`sources/<s>.yaml`) or description (`*.json`) is invalid (§6.3, §6.4)",
-    layers: ["host"],
+    layers: ["package", "host"],
   },
   PORTABLE_E_BAD_REQUEST: {
     meaning: "a REST request body or a CLI argument is invalid",

@@ -5,7 +5,12 @@
 // suite, so both read a package the same way. Errors are PackageErrors.
 
 export { checkPackage, type PackageCheckOptions, relocate, symbolFile } from "./check.js";
-export { PackageError, type PackageErrorCode, type PackageErrorContext } from "./errors.js";
+export {
+  PACKAGE_ERROR_CODES,
+  PackageError,
+  type PackageErrorCode,
+  type PackageErrorContext,
+} from "./errors.js";
 export { copyFolder } from "./folder-copy.js";
 export {
   DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS,
