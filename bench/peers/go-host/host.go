@@ -101,6 +101,9 @@ func listenRep(file string, recv time.Duration) (mangos.Socket, error) {
 func start(o options) (*host, error) {
 	h := &host{opts: o, started: time.Now()}
 	var err error
+	if o.exe, err = filepath.Abs(o.exe); err != nil { // it runs in its own folder
+		return nil, err
+	}
 	if h.ctrl, err = listenRep("plugin_"+o.name+".ipc", o.initTimeout); err != nil {
 		return nil, err
 	}
