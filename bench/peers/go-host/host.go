@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,7 +110,8 @@ func start(o options) (*host, error) {
 	}
 	h.proc = exec.Command(o.exe, portableConfig)
 	h.proc.Dir = filepath.Dir(o.exe)
-	h.proc.Stdout, h.proc.Stderr = os.Stderr, os.Stderr
+	out := &prefixed{prefix: "[go-host] plugin " + o.name + ": "}
+	h.proc.Stdout, h.proc.Stderr = out, out
 	h.proc.Env = append(os.Environ(),
 		"PORTABLE_PLUGIN_NAME="+o.name, "PORTABLE_LOG_LEVEL=warn", "BENCH_ECHO_SYMBOL="+o.symbol)
 	if err = h.proc.Start(); err != nil {
@@ -213,3 +215,25 @@ func (h *host) close() {
 }
 
 var errUsage = errors.New("usage")
+
+// prefixed writes the plugin's output lines to stderr, each under a prefix
+// naming it (as our host logs `plugin <name> stderr: ...`).
+type prefixed struct {
+	prefix  string
+	midLine bool
+}
+
+func (p *prefixed) Write(b []byte) (int, error) {
+	var buf bytes.Buffer
+	for _, c := range b {
+		if !p.midLine {
+			buf.WriteString(p.prefix)
+		}
+		buf.WriteByte(c)
+		p.midLine = c != '\n'
+	}
+	if _, err := os.Stderr.Write(buf.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
