@@ -3,7 +3,8 @@
 // machine: function Exec, source ingest, sink delivery, cold start and host
 // memory, for plugins on our TypeScript SDK and on eKuiper's Python and Go
 // SDKs under our PortableHost, each next to a raw Unix-socket floor measured
-// in the same run. Prints one table, writes results.json (results.quick.json
+// in the same run; Exec also for the Go plugin under a minimal Go host
+// (peers/go-host), the reference our host is measured against. Prints one table, writes results.json (results.quick.json
 // for a quick run, results.partial.json for --only; both git-ignored). Never
 // fails on a figure, only on a crash; with CI=true also on any ERROR row (a
 // peer that did not build or run, such as the Go plugin without `go`).
