@@ -147,6 +147,13 @@ describe("portable-pack manifest", () => {
         "portable-pack: packme.json lists functions [] but the program serves [twice]\n" +
           '  fix: set "functions": ["twice"] in packme.json, or delete packme.json and run portable-pack again to generate it\n',
       );
+      // Every list that is wrong, in one go.
+      writeFileSync(join(dir, "packme.json"), JSON.stringify({ version: "v1" }));
+      const both = await packCli(dir, "--entry", "main.ts");
+      expect(both.stderr).toBe(
+        "portable-pack: packme.json lists sources [] but the program serves [tick]; packme.json lists functions [] but the program serves [twice]\n" +
+          '  fix: set "sources": ["tick"], "functions": ["twice"] in packme.json, or delete packme.json and run portable-pack again to generate it\n',
+      );
     });
 
     it("says --entry is required", async () => {

@@ -148,16 +148,24 @@ export function readManifest(
       );
     }
   }
-  for (const kind of SYMBOL_DIRS) {
+  const wrong = SYMBOL_DIRS.filter((kind) => {
     const listed = [...manifest[kind]].sort();
     const served = description[kind];
-    if (listed.length !== served.length || listed.some((s, i) => s !== served[i])) {
-      fail(
-        `${name}.json lists ${kind} [${manifest[kind].join(", ")}] but the program serves [${served.join(", ")}]`,
-        name,
-        `set "${kind}": ${JSON.stringify(served)} in ${name}.json, or delete ${name}.json and run portable-pack again to generate it`,
-      );
-    }
+    return listed.length !== served.length || listed.some((s, i) => s !== served[i]);
+  });
+  if (wrong.length > 0) {
+    const lists = (kinds: readonly (typeof SYMBOL_DIRS)[number][]) =>
+      kinds.map((k) => `"${k}": ${JSON.stringify(description[k])}`).join(", ");
+    fail(
+      wrong
+        .map(
+          (kind) =>
+            `${name}.json lists ${kind} [${manifest[kind].join(", ")}] but the program serves [${description[kind].join(", ")}]`,
+        )
+        .join("; "),
+      name,
+      `set ${lists(wrong)} in ${name}.json, or delete ${name}.json and run portable-pack again to generate it`,
+    );
   }
   return { manifest: { ...manifest, name: "" }, notes };
 }
