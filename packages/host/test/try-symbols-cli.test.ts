@@ -114,6 +114,24 @@ describe("portable tail", () => {
     await waitFor("no tail instance", async () => !("portable-try" in (await refCount())));
   });
 
+  it("ends quietly when its reader goes away (| head), and the server stops the source", async () => {
+    const child = spawn(
+      process.execPath,
+      [...NODE_ARGS, "--server", server.url, "tail", "random", "--props", '{"interval":20}'],
+      { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
+    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+    await new Promise<void>((done) => child.stdout.once("data", () => done()));
+    child.stdout.destroy();
+    expect(await exited).toBe(0);
+    expect(err).toBe("");
+    await waitFor("no tail instance", async () => !("portable-try" in (await refCount())));
+  });
+
   it("refuses bad options before asking the server, and reports the plugin's refusal", async () => {
     const props = await cli("tail", "random", "--props", "{interval");
     expect(props.code).toBe(2);

@@ -97,11 +97,17 @@ export function addTryCommands(program: Command, deps: TryDeps): void {
       const stop = () => controller.abort();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      // A reader that went away (`portable tail x | head -3`) ends the tail as Ctrl-C does.
+      const closed = (err: NodeJS.ErrnoException) => {
+        if (err.code === "EPIPE") stop();
+      };
+      process.stdout.on("error", closed);
       try {
         await streamLines(
           deps.client(),
           path,
           (line) => {
+            if (controller.signal.aborted) return;
             const item = JSON.parse(line) as {
               message?: unknown;
               meta?: unknown;
