@@ -214,6 +214,13 @@ describe("GET /sources/{name}/rows", () => {
     await noTryInstance();
   });
 
+  it("serves no HEAD (it would start an instance for nothing): 405, Allow: GET", async () => {
+    const res = await tail("?count=1", { method: "HEAD" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET");
+    expect(host.status("mirror")?.refCount).toEqual({});
+  });
+
   it("needs the token, and refuses a cross-site request though it is a GET", async () => {
     const props = `?props=${encodeURIComponent('{"interval":5}')}&count=1`;
     expect((await tail(props, {}, guarded.url)).status).toBe(401);

@@ -120,7 +120,9 @@ export async function createRestServer(
     json(req, text, done);
   });
   const routes = new RouteTable();
-  app.addHook("onRoute", (route) => routes.add(route.url, route.method));
+  app.addHook("onRoute", (route) =>
+    routes.add(route.url, route.method, route.exposeHeadRoute !== false),
+  );
 
   app.addHook("onRequest", async (req, reply) => {
     const badHost = token ? undefined : refuseHost(req.headers.host, allowedHosts);
