@@ -12,6 +12,7 @@ import { packPlugin } from "@portable-plugins/sdk/pack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PortableHost } from "../src/host.js";
 import { createRestServer, type RestServer } from "../src/rest/server.js";
+import type { SourceProxy } from "../src/run/proxies/source.js";
 import { collectingLogger, waitFor } from "./runtime-helpers.js";
 
 const MIRROR = fileURLToPath(new URL("../../../examples/mirror", import.meta.url));
@@ -180,6 +181,48 @@ describe("GET /sources/{name}/rows", () => {
     expect(host.status("mirror")?.refCount).toMatchObject({ "portable-try": 1 });
     controller.abort();
     await noTryInstance();
+  });
+
+  it("stops the instance when the client left while the source was starting", async () => {
+    // The real host, behind a gate that holds the start until the client has left.
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let opening: Promise<SourceProxy> | undefined;
+    const gated = await createRestServer(host.registry, undefined, {
+      port: 0,
+      symbols: {
+        function: (name) => host.function(name),
+        source: async (name, meta, opts) => {
+          entered();
+          await gate;
+          opening = host.source(name, meta, opts);
+          return opening;
+        },
+      },
+    });
+    try {
+      const controller = new AbortController();
+      const props = encodeURIComponent(JSON.stringify({ interval: 600_000 }));
+      const res = fetch(`${gated.url}/sources/random/rows?props=${props}`, {
+        signal: controller.signal,
+      }).catch(() => undefined);
+      await inside;
+      controller.abort();
+      await res;
+      await new Promise((r) => setTimeout(r, 100)); // the server sees the connection close
+      release();
+      // The instance does start, after the client left; the route must then stop it.
+      await await waitFor("the start to be sent", () => opening);
+      await noTryInstance();
+    } finally {
+      await gated.close();
+    }
   });
 
   it("refuses bad props and counts with 400, an unknown source with 404", async () => {

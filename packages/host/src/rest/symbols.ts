@@ -59,7 +59,7 @@ function tailOptions(symbol: string, q: TailQuery): { config: JsonObject; count:
 /** Writes one NDJSON line; resolves when the socket can take more (back-pressure). */
 function writeLine(reply: FastifyReply, value: JsonValue): Promise<void> {
   const raw = reply.raw;
-  if (raw.write(`${JSON.stringify(value)}\n`)) return Promise.resolve();
+  if (raw.destroyed || raw.write(`${JSON.stringify(value)}\n`)) return Promise.resolve();
   return new Promise((done) => {
     const go = () => {
       raw.off("drain", go);
@@ -125,12 +125,17 @@ export function registerSymbolRoutes(app: FastifyInstance, runner: SymbolRunner)
         const why = crossSite.replace("cross-site POST", `cross-site GET ${req.url.split("?")[0]}`);
         return sendError(reply, new HostError("PORTABLE_E_FORBIDDEN", why), "");
       }
-      let source: SourceProxy;
+      let source: SourceProxy | undefined;
       let count: number;
       // Error items of the plugin: kept until the stream starts, then written as they come.
       const errors: HostError[] = [];
       let streaming = false;
+      // The client may leave at any time, even while the source starts.
       let gone = false;
+      reply.raw.once("close", () => {
+        gone = true;
+        void source?.close();
+      });
       const onError = (e: HostError) => {
         if (!streaming) errors.push(e);
         else if (!gone) reply.raw.write(`${JSON.stringify({ error: e.message })}\n`);
@@ -154,10 +159,10 @@ export function registerSymbolRoutes(app: FastifyInstance, runner: SymbolRunner)
       // The instance runs: from here the answer is a stream this route writes itself.
       reply.hijack();
       const raw = reply.raw;
-      raw.once("close", () => {
-        gone = true;
-        void source.close();
-      });
+      if (gone || raw.destroyed) {
+        await source.close();
+        return;
+      }
       raw.writeHead(200, {
         "content-type": "application/x-ndjson; charset=utf-8",
         "cache-control": "no-store",
