@@ -55,6 +55,7 @@ export {
   type SymbolKind,
 } from "./names.js";
 export { createRestServer, type RestServer, type RestServerOptions } from "./rest/server.js";
+export { type SymbolRunner, TRY_RULE_ID } from "./rest/symbols.js";
 export { ControlChannel, type ControlChannelOptions } from "./run/control-channel.js";
 /** One supervised plugin process; advanced use (the debug server drives one by hand). */
 export type { ManagedPlugin, Phase, PluginRuntimeInfo } from "./run/managed-plugin.js";

@@ -19,6 +19,8 @@ export interface SdkErrorContext {
   readonly plugin?: string;
   readonly symbol?: string;
   readonly url?: string;
+  /** What the user can do about it (shown by the command-line tools). */
+  readonly hint?: string;
   readonly cause?: unknown;
 }
 
@@ -28,6 +30,7 @@ export class SdkError extends Error {
   readonly plugin: string | undefined;
   readonly symbol: string | undefined;
   readonly url: string | undefined;
+  readonly hint: string | undefined;
 
   constructor(code: SdkErrorCode, message: string, context: SdkErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
@@ -35,6 +38,7 @@ export class SdkError extends Error {
     this.plugin = context.plugin;
     this.symbol = context.symbol;
     this.url = context.url;
+    this.hint = context.hint;
   }
 
   static is(err: unknown, code?: SdkErrorCode): err is SdkError {

@@ -2,6 +2,8 @@
 // plugin's symbols with `definePlugin`, then `startPlugin` in the program the
 // host runs.
 
+// The JSON types the symbols' signatures use, so a plugin needs no other import.
+export type { JsonObject, JsonValue } from "@portable-plugins/protocol";
 export type {
   Context,
   FunctionContext,
