@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Go bench plugin (bench/plugins/go, eKuiper's Go SDK at the
-# version its go.mod pins) and the Go cold-start floor (an empty Go program)
-# into bench/.build/go/, which git ignores. Run by the bench itself before it
-# measures (src/plugins.ts); also `npm run build:go` in bench/.
+# version its go.mod pins), the Go cold-start floor (an empty Go program) and
+# the bench's Go host (bench/peers/go-host) into bench/.build/go/, which git
+# ignores. Run by the bench itself before it measures (src/plugins.ts); also
+# `npm run build:go` in bench/.
 # Usage: bash bench/scripts/build-go.sh   (from any folder)
 set -euo pipefail
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,3 +15,7 @@ mkdir -p "$out"
 cd "$bench/plugins/go"
 go build -o "$out/benchgo" .
 go build -o "$out/exit0" ./exit0
+# The bench's minimal Go host (mangos, pinned in its own go.mod): the "Go
+# host" rows of the Exec scenario drive the plugin above with it.
+cd "$bench/peers/go-host"
+go build -o "$out/go-host" .

@@ -1,7 +1,7 @@
 // Runs one scenario on every implementation, interleaved: run r samples each
 // in turn (rotating who goes first), so a noisy neighbour on a shared
 // machine hits all of them alike and per-run ratios to the floor stay
-// meaningful (as packages/nng/bench does). An implementation that fails is
+// meaningful (as src/nng/run.ts does). An implementation that fails is
 // reported as an error row; the others go on.
 
 /** One measured scenario for one implementation, connected and ready to sample. */

@@ -1,6 +1,7 @@
 // Rows of the one table: a figure per scenario and implementation (median
 // with min-max over runs), its ratio to the floor of the same run, and the
 // targets the hot paths are measured against. Printing and JSON only.
+import { GO_HOST } from "./scenarios/exec-gohost.js";
 import { num, percentile, type Spread, showSpread, spread } from "./stats.js";
 
 export const FLOOR = "raw floor";
@@ -85,19 +86,38 @@ export interface Target {
   met: boolean | undefined;
 }
 
+/** Median over runs of `a`'s figure over `b`'s of the same run. */
+function perRunRatio(a: Row | undefined, b: Row | undefined): number | undefined {
+  const n = Math.min(a?.perRun?.length ?? 0, b?.perRun?.length ?? 0);
+  return n === 0
+    ? undefined
+    : spread(a!.perRun!.slice(0, n).map((x, i) => x / b!.perRun![i]!)).median;
+}
+
 function targets(rows: Row[]): Target[] {
   const find = (scenario: string, impl: string) =>
     rows.find((r) => r.scenario === scenario && r.impl === impl && !r.error);
-  const exec = find("function Exec (sequential)", "ts")?.vsFloor?.median;
+  const EXEC = "function Exec (sequential)";
+  const exec = find(EXEC, "ts")?.vsFloor?.median;
   const ingest = find("source ingest 100 B", "ts")?.value?.median;
   const share = find("cold start: host share", "ts")?.value?.median;
   const ratio = (x: number) => `${x.toFixed(2)}x`;
+  const [ours, goHost] = [find(EXEC, "go"), find(EXEC, GO_HOST)];
+  const goHosts = perRunRatio(ours, goHost);
+  const p50s = `p50 ${num(ours?.p50us?.median ?? 0)} vs ${num(goHost?.p50us?.median ?? 0)} µs`;
+  const p99s = `p99 ${num(ours?.p99us?.median ?? 0)} vs ${num(goHost?.p99us?.median ?? 0)} µs`;
   return [
     {
       what: "Exec TS<->TS calls/s vs raw ping-pong (median of per-run ratios)",
       target: ">= 0.80x",
       measured: exec === undefined ? "n/a" : ratio(exec),
       met: exec === undefined ? undefined : exec >= 0.8,
+    },
+    {
+      what: "Exec Go plugin calls/s, our host vs a Go host on mangos (median of per-run ratios)",
+      target: ">= 1.00x",
+      measured: goHosts === undefined ? "n/a" : `${ratio(goHosts)} (${p50s}, ${p99s})`,
+      met: goHosts === undefined ? undefined : goHosts >= 1,
     },
     {
       what: "source ingest 100 B TS->TS rows/s",

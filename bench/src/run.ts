@@ -3,7 +3,8 @@
 // machine: function Exec, source ingest, sink delivery, cold start and host
 // memory, for plugins on our TypeScript SDK and on eKuiper's Python and Go
 // SDKs under our PortableHost, each next to a raw Unix-socket floor measured
-// in the same run. Prints one table, writes results.json (results.quick.json
+// in the same run; Exec also for the Go plugin under a minimal Go host
+// (peers/go-host), the reference our host is measured against. Prints one table, writes results.json (results.quick.json
 // for a quick run, results.partial.json for --only; both git-ignored). Never
 // fails on a figure, only on a crash; with CI=true also on any ERROR row (a
 // peer that did not build or run, such as the Go plugin without `go`).
@@ -17,6 +18,7 @@ import { buildGo, PluginFolders } from "./plugins.js";
 import { FLOOR, printTable, type Row, summarize } from "./report.js";
 import { type ColdStart, coldStart, floorLabel, processFloor } from "./scenarios/cold-start.js";
 import { execFloor, execRunner } from "./scenarios/exec.js";
+import { execGoHost, GO_HOST } from "./scenarios/exec-gohost.js";
 import { ingestFloor, ingestRunner } from "./scenarios/ingest.js";
 import { measureMemory } from "./scenarios/memory.js";
 import { sinkFloor, sinkRunner } from "./scenarios/sink.js";
@@ -102,22 +104,29 @@ async function main(work: string): Promise<void> {
 type Subjects = Map<Lang, Subject | Error>;
 const GO_RECEIPT =
   "go, requireAck: the Go SDK never acks; each write waits for the sink's per-row receipt on the notify socket instead";
+const GO_HOST_NOTE =
+  "the Go plugin of the go rows under bench/peers/go-host, a minimal Go host on mangos v3.4.2, instead of our host";
 const count = (what: Record<string, number>, impl: string) =>
   what[impl === FLOOR ? "raw" : impl] ?? 0;
 
 async function execScenario(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {
   const scenario = "function Exec (sequential)";
-  const exec = await interleaved(
-    S.runs,
-    setups(
-      subjects,
-      () => execFloor(peer, work, S.execCalls.raw),
-      (s) => execRunner(s, count(S.execCalls, s.lang)),
-    ),
+  const runners = setups(
+    subjects,
+    () => execFloor(peer, work, S.execCalls.raw),
+    (s) => execRunner(s, count(S.execCalls, s.lang)),
   );
+  // The Go plugin under a minimal Go host too, interleaved with the rest.
+  runners.set(GO_HOST, () => execGoHost(S.execCalls.goHost));
+  const exec = await interleaved(S.runs, runners);
   addRows(scenario, "calls/s", exec, (impl, xs, floor) =>
     summarize.latency(scenario, impl, xs, floor),
   );
+  const err = exec.errors.get(GO_HOST);
+  const xs = exec.samples.get(GO_HOST);
+  if (err) rows.push({ scenario, impl: GO_HOST, unit: "calls/s", error: `ERROR: ${err}` });
+  else if (xs)
+    rows.push({ ...summarize.latency(scenario, GO_HOST, xs, FLOOR), note: GO_HOST_NOTE });
 }
 
 async function ingestScenarios(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {

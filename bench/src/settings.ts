@@ -11,7 +11,7 @@ export const LANGS: readonly Lang[] = ["ts", "python", "go"];
 export const SETTINGS = QUICK
   ? {
       runs: 2,
-      execCalls: { raw: 300, ts: 300, python: 300, go: 300 },
+      execCalls: { raw: 300, ts: 300, python: 300, go: 300, goHost: 300 },
       ingestRows: { raw: 500, ts: 500, python: 500, go: 500 },
       sinkRows: { raw: 300, ts: 300, python: 300, go: 300 },
       sinkAckedRows: { raw: 200, ts: 200, python: 200, go: 200 },
@@ -20,7 +20,7 @@ export const SETTINGS = QUICK
     }
   : {
       runs: 5,
-      execCalls: { raw: 10_000, ts: 10_000, python: 5_000, go: 10_000 },
+      execCalls: { raw: 10_000, ts: 10_000, python: 5_000, go: 10_000, goHost: 10_000 },
       ingestRows: { raw: 200_000, ts: 200_000, python: 40_000, go: 100_000 },
       sinkRows: { raw: 100_000, ts: 50_000, python: 20_000, go: 50_000 },
       sinkAckedRows: { raw: 10_000, ts: 10_000, python: 4_000, go: 10_000 },

@@ -1,5 +1,5 @@
 // Medians with min and max over runs, and percentiles of one run's samples:
-// shared by this bench and packages/nng/bench.
+// shared by the root bench and the nng bench (src/nng/).
 
 export interface Spread {
   median: number;

@@ -3,19 +3,21 @@
 // unpack or launch, an invalid scenario file); wrong behaviour of the plugin
 // under test is never thrown, it is a finding (runner/outcome.ts).
 
-export type ConformanceErrorCode =
-  /** Command-line arguments are missing or invalid. */
-  | "PORTABLE_E_CONF_USAGE"
-  /** The subject (zip, folder, manifest, executable) cannot be read, unpacked or validated. */
-  | "PORTABLE_E_CONF_SUBJECT"
-  /** `/tmp/plugin_<name>.ipc` is live: another host runs a plugin of that name. */
-  | "PORTABLE_E_CONF_IN_USE"
-  /** The plugin process could not be spawned (missing interpreter, not executable). */
-  | "PORTABLE_E_CONF_LAUNCH"
-  /** A scenario, profile or known-failures file is invalid (schema, YAML, unknown placeholder). */
-  | "PORTABLE_E_CONF_SCENARIO"
-  /** A socket the harness itself needs could not be opened. */
-  | "PORTABLE_E_CONF_SOCKET";
+import type { ErrorCode } from "@portable-plugins/protocol";
+
+/**
+ * Every code a {@link ConformanceError} can carry: the "conformance" layer of the family's one
+ * list (`ERROR_CODES` in @portable-plugins/protocol, PROTOCOL.md §9.5, which says what each means).
+ */
+export const CONFORMANCE_ERROR_CODES = [
+  "PORTABLE_E_CONF_USAGE",
+  "PORTABLE_E_CONF_SUBJECT",
+  "PORTABLE_E_CONF_IN_USE",
+  "PORTABLE_E_CONF_LAUNCH",
+  "PORTABLE_E_CONF_SCENARIO",
+  "PORTABLE_E_CONF_SOCKET",
+] as const satisfies readonly ErrorCode[];
+export type ConformanceErrorCode = (typeof CONFORMANCE_ERROR_CODES)[number];
 
 export class ConformanceError extends Error {
   override readonly name = "ConformanceError";

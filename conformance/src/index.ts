@@ -6,7 +6,11 @@ export type { Timeouts } from "./driver/timeouts.js";
 export { DEFAULT_TIMEOUTS } from "./driver/timeouts.js";
 export type { TranscriptEntry } from "./driver/transcript.js";
 export { formatTranscript } from "./driver/transcript.js";
-export { ConformanceError, type ConformanceErrorCode } from "./errors.js";
+export {
+  CONFORMANCE_ERROR_CODES,
+  ConformanceError,
+  type ConformanceErrorCode,
+} from "./errors.js";
 export { toJunit } from "./report/junit.js";
 export { formatReport, progressLine } from "./report/terminal.js";
 export type { CaseResult, Status, Verdict } from "./runner/result.js";

@@ -2,11 +2,14 @@
 // message text; `field` is the dotted path of the offending field
 // (PROTOCOL.md §9, "Decode errors").
 
-export type ProtocolErrorCode =
-  /** The bytes are not a valid message of the expected kind. */
-  | "PORTABLE_E_DECODE"
-  /** A value cannot be written as the expected message (e.g. NaN, a cycle). */
-  | "PORTABLE_E_ENCODE";
+import type { ErrorCode } from "./error-codes.js";
+
+/** The codes a {@link ProtocolError} can carry: the list's "protocol" layer (error-codes.ts). */
+export const PROTOCOL_ERROR_CODES = [
+  "PORTABLE_E_DECODE",
+  "PORTABLE_E_ENCODE",
+] as const satisfies readonly ErrorCode[];
+export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
 
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError";

@@ -25,7 +25,17 @@ export type {
 export { compareCodePoints, goJson, goString } from "./codec/go-json.js";
 export { type MessageCodec, parseJson } from "./codec/schema-codec.js";
 export type { Decoded, DecodeWarning, QuirkCode } from "./codec/warnings.js";
-export { ProtocolError, type ProtocolErrorCode } from "./errors.js";
+export {
+  ERROR_CODES,
+  ERROR_LAYERS,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  type ErrorLayer,
+  errorCodesOf,
+  isErrorCode,
+  unknownErrorCodes,
+} from "./error-codes.js";
+export { PROTOCOL_ERROR_CODES, ProtocolError, type ProtocolErrorCode } from "./errors.js";
 export {
   Answer,
   AnswerDescriptor,

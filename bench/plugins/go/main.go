@@ -20,6 +20,9 @@
 // The plugin name comes from PORTABLE_PLUGIN_NAME (the SDK fixes it per
 // binary; the bench sets it per install), the SDK's log level from
 // PORTABLE_LOG_LEVEL (the bench sets `warn`: the SDK logs every start at info).
+// BENCH_ECHO_SYMBOL renames the function: the bench's Go host
+// (bench/peers/go-host) drives this same binary while our host serves
+// /tmp/func_benchechogo.ipc, so it needs a symbol, hence a socket, of its own.
 package main
 
 import (
@@ -38,6 +41,13 @@ func pluginName() string {
 	return "benchgo"
 }
 
+func echoSymbol() string {
+	if name := os.Getenv("BENCH_ECHO_SYMBOL"); name != "" {
+		return name
+	}
+	return "benchechogo"
+}
+
 func main() {
 	if level, err := logrus.ParseLevel(os.Getenv("PORTABLE_LOG_LEVEL")); err == nil {
 		sdkcontext.Log.SetLevel(level)
@@ -51,7 +61,7 @@ func main() {
 			"benchsink": func() sdk.Sink { return &benchSink{} },
 		},
 		Functions: map[string]runtime.NewFunctionFunc{
-			"benchechogo": func() sdk.Function { return benchEcho{} },
+			echoSymbol(): func() sdk.Function { return benchEcho{} },
 		},
 	})
 }

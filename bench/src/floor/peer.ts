@@ -1,5 +1,5 @@
 // The bench's side of a forked peer process (the raw floor's floor/child.ts,
-// or packages/nng/bench/child.ts): talks to it over the fork IPC channel;
+// or src/nng/child.ts): talks to it over the fork IPC channel;
 // every step has a deadline, so a wedged child fails the bench instead of
 // hanging it.
 import { type ChildProcess, fork } from "node:child_process";

@@ -1,5 +1,5 @@
-// The floor every bench row is compared with (this package's and
-// packages/nng/bench's): a bare Unix socket carrying our own u32 BE
+// The floor every bench row is compared with (the root bench's and the nng
+// bench's in src/nng/): a bare Unix socket carrying our own u32 BE
 // length-prefixed frames. No SP header, no protocol state, no promises per
 // message; only what any framed stream over node:net must pay.
 import { createConnection, createServer, type Server, type Socket } from "node:net";

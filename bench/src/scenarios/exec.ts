@@ -1,7 +1,7 @@
 // Function Exec, sequential: one call at a time through the host's function
 // proxy (`exec([row], ctx)` -> the plugin's benchecho, benchechogo in Go ->
 // the row back), and the floor: the same Exec call bytes ping-ponged over a
-// bare Unix socket.
+// bare Unix socket. The same Go plugin under a Go host: exec-gohost.ts.
 import { join } from "node:path";
 import { encodeFunctionCall } from "@portable-plugins/protocol";
 import type { FloorPeer } from "../floor/peer.js";
@@ -11,8 +11,9 @@ import { padFor, row } from "../payload.js";
 import { FUNCTION_SYMBOL } from "../settings.js";
 import type { Subject } from "../subject.js";
 
-const ROW = row(0, padFor(100));
-const CTX = { ruleId: "benchrule", opId: "op1" };
+/** The argument of every call (100 B) and the context the calls carry; the Go host's too. */
+export const ROW = row(0, padFor(100));
+export const CTX = { ruleId: "benchrule", opId: "op1" };
 
 async function timed(n: number, call: () => Promise<unknown>): Promise<number[]> {
   const lat: number[] = new Array(n);

@@ -1,66 +1,45 @@
 // The one error type of the host. Callers (REST, CLI, the supervisor) switch on
 // `code`, never on message text; the context fields name what failed so a
 // message can be rebuilt or logged without parsing.
+import type { ErrorCode } from "@portable-plugins/protocol";
 
-export type HostErrorCode =
-  /** An install, update or uninstall failed on the file system. */
-  | "PORTABLE_E_INSTALL"
-  /** A plugin name is empty, unsafe or too long for its control socket path. */
-  | "PORTABLE_E_NAME"
-  /** `<name>.json` is missing, misnamed, not JSON, or has an invalid field. */
-  | "PORTABLE_E_MANIFEST"
-  /** A file the manifest requires (executable, `sources/<s>.yaml`) is not in the package. */
-  | "PORTABLE_E_MISSING_FILE"
-  /** The archive is corrupt or holds an unsafe entry (escaping path, symlink escape, duplicate). */
-  | "PORTABLE_E_ZIP"
-  /** The archive exceeds a size or entry-count limit (zip bomb). */
-  | "PORTABLE_E_ZIP_LIMIT"
-  /** The plugin, or one of its symbols, is already installed. */
-  | "PORTABLE_E_CONFLICT"
-  /** Two plugins define the same function: both would listen on `/tmp/func_<name>.ipc`. */
-  | "PORTABLE_E_FUNCTION_COLLISION"
-  /** No such plugin, symbol or configuration. */
-  | "PORTABLE_E_NOT_FOUND"
-  /** `install.sh` exited non-zero or timed out. */
-  | "PORTABLE_E_INSTALL_SCRIPT"
-  /** The package could not be fetched (bad URL, HTTP error, timeout, too large). */
-  | "PORTABLE_E_DOWNLOAD"
-  /** A symbol configuration (`sources/<s>.yaml`) or description (`*.json`) is invalid. */
-  | "PORTABLE_E_CONFIG"
-  /** A REST request body or a CLI argument is invalid. */
-  | "PORTABLE_E_BAD_REQUEST"
-  /** A REST request lacks the bearer token, or carries a wrong one. */
-  | "PORTABLE_E_UNAUTHORIZED"
-  /** The server refuses to start as configured (e.g. non-loopback without a token). */
-  | "PORTABLE_E_SERVER"
-  /** The runtime (supervisor) hook failed, e.g. could not stop the plugin's process. */
-  | "PORTABLE_E_RUNTIME"
-  /** The plugin process could not be spawned, exited, or failed its restarts (see `errMsg`). */
-  | "PORTABLE_E_PROCESS"
-  /** The plugin sent nothing on its control channel within the init timeout (PROTOCOL.md §5.4). */
-  | "PORTABLE_E_HANDSHAKE"
-  /** A command, call, ack or send got no answer in time (PROTOCOL.md §5.4). */
-  | "PORTABLE_E_TIMEOUT"
-  /** The plugin answered a start or stop command with an error text (PROTOCOL.md §4.2.3). */
-  | "PORTABLE_E_COMMAND"
-  /** A socket of a channel failed (listen, dial, send), or a message could not be decoded. */
-  | "PORTABLE_E_CHANNEL"
-  /** A function replied `state: false`: Validate refused the arguments, or Exec failed (§4.6.3). */
-  | "PORTABLE_E_FUNCTION"
-  /** A sink acked a message with an error (PROTOCOL.md §4.5.2). */
-  | "PORTABLE_E_SINK"
-  /** A source sent an error item (PROTOCOL.md §4.4.2). */
-  | "PORTABLE_E_SOURCE"
-  /** The proxy or the host was closed while the operation waited, or is used after close. */
-  | "PORTABLE_E_CLOSED"
-  /** An install, update or uninstall was cancelled before it changed anything (client gone, host stopping). */
-  | "PORTABLE_E_CANCELLED"
-  /** The plugins folder is in use by another host (its lock file names a live pid). */
-  | "PORTABLE_E_LOCKED"
-  /** A REST request was refused: a Host name not allowed without a token, or a cross-site browser request. */
-  | "PORTABLE_E_FORBIDDEN"
-  /** A REST request used a method the path does not serve (405, with `Allow`). */
-  | "PORTABLE_E_METHOD";
+/**
+ * Every code a {@link HostError} can carry: the "host" layer of the family's one list
+ * (`ERROR_CODES` in @portable-plugins/protocol, PROTOCOL.md §9.5, which says what each means),
+ * less `PORTABLE_E_INTERNAL`, which only REST answers carry (rest/errors.ts).
+ */
+export const HOST_ERROR_CODES = [
+  "PORTABLE_E_INSTALL",
+  "PORTABLE_E_NAME",
+  "PORTABLE_E_MANIFEST",
+  "PORTABLE_E_MISSING_FILE",
+  "PORTABLE_E_ZIP",
+  "PORTABLE_E_ZIP_LIMIT",
+  "PORTABLE_E_CONFLICT",
+  "PORTABLE_E_FUNCTION_COLLISION",
+  "PORTABLE_E_NOT_FOUND",
+  "PORTABLE_E_INSTALL_SCRIPT",
+  "PORTABLE_E_DOWNLOAD",
+  "PORTABLE_E_CONFIG",
+  "PORTABLE_E_BAD_REQUEST",
+  "PORTABLE_E_UNAUTHORIZED",
+  "PORTABLE_E_SERVER",
+  "PORTABLE_E_RUNTIME",
+  "PORTABLE_E_PROCESS",
+  "PORTABLE_E_HANDSHAKE",
+  "PORTABLE_E_TIMEOUT",
+  "PORTABLE_E_COMMAND",
+  "PORTABLE_E_CHANNEL",
+  "PORTABLE_E_FUNCTION",
+  "PORTABLE_E_SINK",
+  "PORTABLE_E_SOURCE",
+  "PORTABLE_E_CLOSED",
+  "PORTABLE_E_CANCELLED",
+  "PORTABLE_E_LOCKED",
+  "PORTABLE_E_FORBIDDEN",
+  "PORTABLE_E_METHOD",
+] as const satisfies readonly ErrorCode[];
+export type HostErrorCode = (typeof HOST_ERROR_CODES)[number];
 
 export interface HostErrorContext {
   /** The plugin concerned. */

@@ -12,7 +12,12 @@ export {
   type DebugServerOptions,
 } from "./debug/debug-server.js";
 export { DEFAULT_SAMPLES, type DebugSamples, parseSamples } from "./debug/samples.js";
-export { HostError, type HostErrorCode, type HostErrorContext } from "./errors.js";
+export {
+  HOST_ERROR_CODES,
+  HostError,
+  type HostErrorCode,
+  type HostErrorContext,
+} from "./errors.js";
 export { dataLayout, PortableHost, type PortableHostOptions } from "./host.js";
 export type { FetchFn } from "./install/download.js";
 export {
@@ -42,6 +47,7 @@ export {
 export { type HostLogger, type LogLevel, silentLogger, stderrLogger } from "./logger.js";
 export { checkPluginName } from "./names.js";
 export { createRestServer, type RestServer, type RestServerOptions } from "./rest/server.js";
+export { type SymbolRunner, TRY_RULE_ID } from "./rest/symbols.js";
 export { ControlChannel, type ControlChannelOptions } from "./run/control-channel.js";
 /** One supervised plugin process; advanced use (the debug server drives one by hand). */
 export type { ManagedPlugin, Phase, PluginRuntimeInfo } from "./run/managed-plugin.js";

@@ -3,7 +3,7 @@
 import { connect } from "node:net";
 import { NngError } from "./errors.js";
 import { mapOsError } from "./os-errors.js";
-import type { PipeHost } from "./socket.js";
+import type { PipeHost } from "./pipe-host.js";
 import type { Address } from "./url.js";
 
 /** Why an attempt failed, and whether the pipe already reported it as a pipe event. */

@@ -1,28 +1,25 @@
 // The one error type this package throws or reports. Callers switch on `code`, never on message
 // text; `url` and `socket` say where it happened so a host can log it without extra context.
+import type { ErrorCode } from "@portable-plugins/protocol";
 
-/** Every code an {@link NngError} can carry. Closed: adding one is a breaking change. */
-export type NngErrorCode =
-  /** A send or receive deadline (sendTimeout / recvTimeout / connected(timeout)) expired. */
-  | "PORTABLE_E_TIMEOUT"
-  /** The socket (or listener) is closed, or was closed while the operation waited. */
-  | "PORTABLE_E_CLOSED"
-  /** The operation is not valid now: REQ recv with no request, REP send with no request, PUSH recv. */
-  | "PORTABLE_E_PROTO_STATE"
-  /** The peer speaks an incompatible protocol (e.g. REQ dialing a PULL). */
-  | "PORTABLE_E_PEER_PROTOCOL"
-  /** A frame is longer than recvMaxSize or the hard cap. */
-  | "PORTABLE_E_MSG_TOO_LARGE"
-  /** Something is already listening at the address (or ipc path). */
-  | "PORTABLE_E_ADDR_IN_USE"
-  /** A dial failed: refused, unreachable, no ipc file, handshake never completed. */
-  | "PORTABLE_E_CONNECT"
-  /** The URL is malformed, uses an unknown scheme, or names an address we cannot bind. */
-  | "PORTABLE_E_BAD_URL"
-  /** A REQ request was superseded by a newer send before its reply arrived. */
-  | "PORTABLE_E_CANCELED"
-  /** The peer broke the SP wire format: bad connection header, bad frame type, malformed message. */
-  | "PORTABLE_E_PROTOCOL";
+/**
+ * Every code an {@link NngError} can carry: the "nng" layer of the family's one list
+ * (`ERROR_CODES` in @portable-plugins/protocol, PROTOCOL.md §9.5, which says what each means).
+ * Closed: adding one is a breaking change, made in that list first.
+ */
+export const NNG_ERROR_CODES = [
+  "PORTABLE_E_TIMEOUT",
+  "PORTABLE_E_CLOSED",
+  "PORTABLE_E_CANCELLED",
+  "PORTABLE_E_PROTO_STATE",
+  "PORTABLE_E_PEER_PROTOCOL",
+  "PORTABLE_E_PROTOCOL",
+  "PORTABLE_E_MSG_TOO_LARGE",
+  "PORTABLE_E_ADDR_IN_USE",
+  "PORTABLE_E_CONNECT",
+  "PORTABLE_E_BAD_URL",
+] as const satisfies readonly ErrorCode[];
+export type NngErrorCode = (typeof NNG_ERROR_CODES)[number];
 
 export interface NngErrorContext {
   /** The dialed or listened URL involved, when there is one. */

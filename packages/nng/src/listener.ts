@@ -5,7 +5,7 @@ import type { NngError } from "./errors.js";
 import { listenIpc } from "./ipc-file.js";
 import { mapOsError } from "./os-errors.js";
 import type { Pipe } from "./pipe.js";
-import type { PipeHost } from "./socket.js";
+import type { PipeHost } from "./pipe-host.js";
 import { type Address, formatTcpUrl } from "./url.js";
 
 export interface Listener {

@@ -36,7 +36,7 @@ export class ReqSocket extends Socket {
   /**
    * Sends a request. Resolves once it is on a pipe; with no peer, waits up to sendTimeout (the
    * request is then abandoned). Cancels the previous request: its pending recv rejects with
-   * PORTABLE_E_CANCELED.
+   * PORTABLE_E_CANCELLED.
    */
   send(data: Uint8Array | string): Promise<void> {
     if (this.closed) return Promise.reject(this.closedError());
@@ -44,7 +44,7 @@ export class ReqSocket extends Socket {
     if (this.request !== undefined) {
       this.abandon(
         this.request,
-        this.error("PORTABLE_E_CANCELED", "request canceled: a newer request was sent"),
+        this.error("PORTABLE_E_CANCELLED", "request cancelled: a newer request was sent"),
       );
     }
     const id = this.nextId;
@@ -142,7 +142,7 @@ export class ReqSocket extends Socket {
       return;
     }
     const request = this.request;
-    // Replies to canceled, abandoned or already answered requests are dropped.
+    // Replies to cancelled, abandoned or already answered requests are dropped.
     if (request === undefined || request.reply !== undefined) return;
     if (message.readUInt32BE(0) !== request.id) return;
     this.clearResend(request);

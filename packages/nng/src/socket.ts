@@ -15,6 +15,7 @@ import {
   type SocketOptions,
 } from "./options.js";
 import { Pipe, type PipeInfo } from "./pipe.js";
+import type { PipeHost, PipeWatcher, RefusedConnection } from "./pipe-host.js";
 import { type Address, parseUrl } from "./url.js";
 
 export interface DialOptions {
@@ -27,18 +28,6 @@ export interface DialOptions {
   blocking?: boolean;
 }
 
-/** A connection a listener closed at once because it already held `maxPeers` connections. */
-export interface RefusedConnection {
-  /** The listener's URL. */
-  readonly url: string;
-  /** "host:port" for tcp; the socket path for ipc (Node cannot tell which process connected). */
-  readonly remoteAddress: string;
-  /** Connections the listener held when it refused this one. */
-  readonly peers: number;
-  readonly maxPeers: number;
-  readonly at: Date;
-}
-
 export type PipeEvent =
   | { readonly type: "added"; readonly pipe: PipeInfo }
   | { readonly type: "refused"; readonly refused: RefusedConnection }
@@ -46,21 +35,6 @@ export type PipeEvent =
   | { readonly type: "error"; readonly error: NngError; readonly pipe?: PipeInfo };
 
 export type PipeEventListener = (event: PipeEvent) => void;
-
-/** Lets a dialer or listener follow the pipes it created. */
-export interface PipeWatcher {
-  opened(pipe: Pipe): void;
-  closed(pipe: Pipe, error: NngError | undefined, wasOpen: boolean): void;
-}
-
-/** What dialers and listeners need from their socket. */
-export interface PipeHost {
-  readonly protocol: SocketProtocol;
-  readonly options: Readonly<ResolvedOptions>;
-  attach(stream: NetSocket, address: Address, side: "dial" | "listen", watcher?: PipeWatcher): Pipe;
-  report(error: NngError, pipe?: PipeInfo): void;
-  refused(connection: RefusedConnection): void;
-}
 
 export abstract class Socket implements AsyncIterable<Buffer> {
   readonly protocol: SocketProtocol;

@@ -137,9 +137,9 @@ describe("REQ", () => {
     await req.send("first");
     const firstReply = req.recv();
     await req.send("second");
-    await expect(firstReply).rejects.toMatchObject({ code: "PORTABLE_E_CANCELED" });
+    await expect(firstReply).rejects.toMatchObject({ code: "PORTABLE_E_CANCELLED" });
     expect((await rep.recv()).toString()).toBe("first");
-    await rep.send("late answer to first"); // dropped by REQ: its id was canceled
+    await rep.send("late answer to first"); // dropped by REQ: its id was cancelled
     expect((await rep.recv()).toString()).toBe("second");
     await rep.send("answer to second");
     expect((await req.recv()).toString()).toBe("answer to second");
@@ -255,7 +255,7 @@ describe("REP", () => {
     // The REQ gives up on "first" and sends "second" (NNG semantics: the new request cancels the old).
     const abandoned = req.recv().catch((e: unknown) => e);
     await req.send("second");
-    expect(await abandoned).toMatchObject({ code: "PORTABLE_E_CANCELED" });
+    expect(await abandoned).toMatchObject({ code: "PORTABLE_E_CANCELLED" });
     await waitFor(() => rep.tryRecv()?.toString() === "second");
     await rep.send("reply to second");
     expect((await req.recv()).toString()).toBe("reply to second");

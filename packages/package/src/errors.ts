@@ -3,23 +3,29 @@
 // always thrown for these failures, so a host that rethrows a PackageError as
 // its own error keeps the same code, message and context.
 
-export type PackageErrorCode =
+import type { ErrorCode } from "@portable-plugins/protocol";
+
+/** The codes a PackageError carries: the "package" layer of the family's one list
+ * (`ERROR_CODES` in @portable-plugins/protocol, PROTOCOL.md §9.5). */
+export const PACKAGE_ERROR_CODES = [
   /** A plugin name is empty, unsafe or too long for its control socket path. */
-  | "PORTABLE_E_NAME"
+  "PORTABLE_E_NAME",
   /** `<name>.json` is missing, misnamed, not JSON, or has an invalid field. */
-  | "PORTABLE_E_MANIFEST"
+  "PORTABLE_E_MANIFEST",
   /** A file the manifest requires (executable, `sources/<s>.yaml`) is not in the package. */
-  | "PORTABLE_E_MISSING_FILE"
+  "PORTABLE_E_MISSING_FILE",
   /** The archive is corrupt or holds an unsafe entry (escaping path, symlink escape, duplicate). */
-  | "PORTABLE_E_ZIP"
+  "PORTABLE_E_ZIP",
   /** The archive or folder exceeds a size or entry-count limit (zip bomb). */
-  | "PORTABLE_E_ZIP_LIMIT"
+  "PORTABLE_E_ZIP_LIMIT",
   /** A symbol configuration (`sources/<s>.yaml`) or description (`*.json`) is invalid. */
-  | "PORTABLE_E_CONFIG"
+  "PORTABLE_E_CONFIG",
   /** `install.sh` exited non-zero, timed out or was stopped. */
-  | "PORTABLE_E_INSTALL_SCRIPT"
+  "PORTABLE_E_INSTALL_SCRIPT",
   /** Unpacking failed on the file system (disk full, permissions), not in the archive. */
-  | "PORTABLE_E_INSTALL";
+  "PORTABLE_E_INSTALL",
+] as const satisfies readonly ErrorCode[];
+export type PackageErrorCode = (typeof PACKAGE_ERROR_CODES)[number];
 
 export interface PackageErrorContext {
   /** The plugin concerned. */

@@ -7,7 +7,12 @@
 // languages, socket paths) are @portable-plugins/protocol's: import them there.
 
 export { checkPackage, type PackageCheckOptions, relocate, symbolFile } from "./check.js";
-export { PackageError, type PackageErrorCode, type PackageErrorContext } from "./errors.js";
+export {
+  PACKAGE_ERROR_CODES,
+  PackageError,
+  type PackageErrorCode,
+  type PackageErrorContext,
+} from "./errors.js";
 export { copyFolder } from "./folder-copy.js";
 export {
   DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS,

@@ -1,20 +1,26 @@
 // Typed errors of the SDK. Callers switch on `code`; `plugin`, `symbol` and
 // `url` say where it happened.
 
-export type SdkErrorCode =
-  /** The plugin definition is unusable (bad name, no symbols, a symbol twice). */
-  | "PORTABLE_E_DEFINITION"
-  /** The start argument is missing or not a PortableConfig. */
-  | "PORTABLE_E_ARGUMENT"
-  /** No host answered on the control channel. */
-  | "PORTABLE_E_NO_HOST"
-  /** A start or stop command could not be carried out. */
-  | "PORTABLE_E_COMMAND";
+import type { ErrorCode } from "@portable-plugins/protocol";
+
+/**
+ * Every code an {@link SdkError} can carry: the "sdk" layer of the family's one list
+ * (`ERROR_CODES` in @portable-plugins/protocol, PROTOCOL.md §9.5, which says what each means).
+ */
+export const SDK_ERROR_CODES = [
+  "PORTABLE_E_DEFINITION",
+  "PORTABLE_E_ARGUMENT",
+  "PORTABLE_E_NO_HOST",
+  "PORTABLE_E_COMMAND",
+] as const satisfies readonly ErrorCode[];
+export type SdkErrorCode = (typeof SDK_ERROR_CODES)[number];
 
 export interface SdkErrorContext {
   readonly plugin?: string;
   readonly symbol?: string;
   readonly url?: string;
+  /** What the user can do about it (shown by the command-line tools). */
+  readonly hint?: string;
   readonly cause?: unknown;
 }
 
@@ -24,6 +30,7 @@ export class SdkError extends Error {
   readonly plugin: string | undefined;
   readonly symbol: string | undefined;
   readonly url: string | undefined;
+  readonly hint: string | undefined;
 
   constructor(code: SdkErrorCode, message: string, context: SdkErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
@@ -31,6 +38,7 @@ export class SdkError extends Error {
     this.plugin = context.plugin;
     this.symbol = context.symbol;
     this.url = context.url;
+    this.hint = context.hint;
   }
 
   static is(err: unknown, code?: SdkErrorCode): err is SdkError {

@@ -2,6 +2,8 @@
 // plugin's symbols with `definePlugin`, then `startPlugin` in the program the
 // host runs.
 
+// The JSON types the symbols' signatures use, so a plugin needs no other import.
+export type { JsonObject, JsonValue } from "@portable-plugins/protocol";
 export type {
   Context,
   FunctionContext,
@@ -15,7 +17,12 @@ export type {
   SourceContext,
   SourceTuple,
 } from "./api.js";
-export { SdkError, type SdkErrorCode, type SdkErrorContext } from "./errors.js";
+export {
+  SDK_ERROR_CODES,
+  SdkError,
+  type SdkErrorCode,
+  type SdkErrorContext,
+} from "./errors.js";
 export { createLogger } from "./logger.js";
 export { definePlugin } from "./runtime/definition.js";
 export { DESCRIBE_ENV, describePlugin, type PluginDescription } from "./runtime/describe.js";

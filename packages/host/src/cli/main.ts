@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `portable` command. `serve` runs the host and `debug` the debug server
 // (debug.ts); every other command is a client of the REST API (`--server`,
-// default http://127.0.0.1:9081), so a running supervisor sees each change.
+// default http://127.0.0.1:9081), so a running supervisor sees each change;
+// `exec` and `tail` (try.ts) try symbols through it. Errors that have a fix
+// print it on a `fix:` line.
 // Exit codes: 0 ok, 1 refused by the server, 2 usage, 3 server unreachable.
 
 import { readFileSync, statSync } from "node:fs";
@@ -15,6 +17,7 @@ import { DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS } from "../install/package-format.js"
 import { type ClientOptions, RequestFailed, request, ServerUnreachable } from "./client.js";
 import { debug } from "./debug.js";
 import { serve } from "./serve.js";
+import { addTryCommands } from "./try.js";
 
 const DEFAULT_SERVER = "http://127.0.0.1:9081";
 
@@ -165,10 +168,17 @@ program
   .option("--name <name>", "plugin name (default: the file or folder name without .zip)")
   .action(async (source: string, o: { name?: string }) => {
     const name = o.name ?? defaultName(source);
-    out(
-      (await request(client(), "POST", "/plugins/portables", { name, file: packageUrl(source) }))
-        .text,
-    );
+    try {
+      const body = { name, file: packageUrl(source) };
+      out((await request(client(), "POST", "/plugins/portables", body)).text);
+    } catch (err) {
+      // A name taken from the file name (upper-1.0.zip): say how to give one.
+      if (err instanceof RequestFailed && err.code === "PORTABLE_E_NAME" && o.name === undefined) {
+        const plain = name.replace(/[-_.]?v?\d+(\.\d+)*$/i, "").replace(/[^A-Za-z0-9_-]/g, "");
+        err.hint = `the name ${JSON.stringify(name)} comes from ${basename(source)}; give the plugin's name with --name, e.g. portable install ${source} --name ${plain || "<name>"}`;
+      }
+      throw err;
+    }
   });
 
 program
@@ -278,6 +288,8 @@ program
     },
   );
 
+addTryCommands(program, { client, out });
+
 /** A whole number within bounds, or a usage error. */
 function integer(what: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
@@ -293,10 +305,11 @@ try {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else if (err instanceof RequestFailed) {
-    process.stderr.write(`portable: ${err.message}${err.code ? ` [${err.code}]` : ""}\n`);
+    const fix = err.hint ? `\n  fix: ${err.hint}` : "";
+    process.stderr.write(`portable: ${err.message}${err.code ? ` [${err.code}]` : ""}${fix}\n`);
     process.exitCode = 1;
   } else if (err instanceof ServerUnreachable) {
-    process.stderr.write(`portable: ${err.message}\n`);
+    process.stderr.write(`portable: ${err.message}\n  fix: ${err.hint}\n`);
     process.exitCode = 3;
   } else if (HostError.is(err)) {
     process.stderr.write(`portable: ${err.message} [${err.code}]\n`);

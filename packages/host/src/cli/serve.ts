@@ -56,6 +56,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       port: opts.port,
       token: opts.token,
       allowedHosts: opts.allowedHosts,
+      symbols: host,
     });
   } catch (err) {
     stop();

@@ -1,16 +1,20 @@
 // Errors on the wire, in the reference host's shape `{"error":<int>,"message"}`
 // (1000 for most, 1002 for "not found") plus our stable `code`.
 
+import type { ErrorCode } from "@portable-plugins/protocol";
 import { HostError, type HostErrorCode } from "../errors.js";
 
 /** The reference's numeric error codes (eKuiper errorx). */
 const UNDEFINED_ERR = 1000;
 const NOT_FOUND_ERR = 1002;
 
+/** The code of a failure that is not a HostError: only REST answers carry it (PROTOCOL.md §9.5). */
+export const INTERNAL_ERROR_CODE = "PORTABLE_E_INTERNAL" satisfies ErrorCode;
+
 export interface ErrorBody {
   error: number;
   message: string;
-  code: HostErrorCode | "PORTABLE_E_INTERNAL";
+  code: HostErrorCode | typeof INTERNAL_ERROR_CODE;
 }
 
 const STATUS: Partial<Record<HostErrorCode, number>> = {
@@ -41,6 +45,6 @@ export function errorResponse(err: unknown, prefix: string): { status: number; b
   const detail = err instanceof Error ? err.message : String(err);
   return {
     status: 500,
-    body: { error: UNDEFINED_ERR, message: join(detail), code: "PORTABLE_E_INTERNAL" },
+    body: { error: UNDEFINED_ERR, message: join(detail), code: INTERNAL_ERROR_CODE },
   };
 }

@@ -5,8 +5,8 @@
 export class RouteTable {
   readonly #routes: { readonly pattern: RegExp; readonly methods: Set<string> }[] = [];
 
-  /** Records route `url` (fastify syntax, `:param` segments) serving `methods`. */
-  add(url: string, methods: string | readonly string[]): void {
+  /** Records route `url` (fastify syntax, `:param` segments) serving `methods` (a GET also HEAD unless `head` is false). */
+  add(url: string, methods: string | readonly string[], head = true): void {
     const source = url
       .split("/")
       .map((segment) =>
@@ -21,7 +21,7 @@ export class RouteTable {
     }
     for (const m of typeof methods === "string" ? [methods] : methods) {
       route.methods.add(m.toUpperCase());
-      if (m.toUpperCase() === "GET") route.methods.add("HEAD");
+      if (m.toUpperCase() === "GET" && head) route.methods.add("HEAD");
     }
   }
 

@@ -14,6 +14,7 @@ import { bearerMatches, isLoopbackHost } from "./auth.js";
 import { refuseCrossSite, refuseHost } from "./guard.js";
 import { RouteTable } from "./methods.js";
 import { checkUri, clientGone, notFound, rawBadRequest, sendError, sendText } from "./replies.js";
+import { registerSymbolRoutes, type SymbolRunner } from "./symbols.js";
 
 export interface RestServerOptions {
   /** Address to listen on (default 127.0.0.1). Anything but loopback needs `token`. */
@@ -28,6 +29,12 @@ export interface RestServerOptions {
    * refused (DNS-rebinding defence); with a token every name is served.
    */
   readonly allowedHosts?: readonly string[] | undefined;
+  /**
+   * Runs symbols for the routes that try them by hand (POST
+   * /functions/{name}/exec, GET /sources/{name}/rows; see symbols.ts). A
+   * PortableHost is one. Without it those routes are not served.
+   */
+  readonly symbols?: SymbolRunner | undefined;
 }
 
 export interface RestServer {
@@ -105,7 +112,9 @@ export async function createRestServer(
     json(req, text, done);
   });
   const routes = new RouteTable();
-  app.addHook("onRoute", (route) => routes.add(route.url, route.method));
+  app.addHook("onRoute", (route) =>
+    routes.add(route.url, route.method, route.exposeHeadRoute !== false),
+  );
 
   app.addHook("onRequest", async (req, reply) => {
     const badHost = token ? undefined : refuseHost(req.headers.host, allowedHosts);
@@ -241,6 +250,8 @@ export async function createRestServer(
       return sendError(reply, err, `source ${req.params.symbol} configuration error`);
     }
   });
+
+  if (opts.symbols) registerSymbolRoutes(app, opts.symbols);
 
   try {
     await app.listen({ host, port: opts.port ?? 9081 });

@@ -2,8 +2,9 @@
 // bundles the program into one ESM file with its dependencies, adds a shell
 // launcher so the package runs as a plain executable (language "go" in the
 // manifest: the only kind besides python that eKuiper's host starts), checks
-// the manifest against what the program declares, and writes a reproducible
-// zip (fixed dates and modes).
+// the manifest against what the program declares (writing it first when the
+// folder has none, see manifest.ts), and writes a reproducible zip (fixed
+// dates and modes).
 
 import { execFileSync } from "node:child_process";
 import {
@@ -17,12 +18,13 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, relative, resolve } from "node:path";
-import { PluginManifest, SYMBOL_KINDS, symbolListOf } from "@portable-plugins/protocol";
+import { dirname, join, relative, resolve } from "node:path";
+import { PluginManifest, symbolListOf } from "@portable-plugins/protocol";
 import { build } from "esbuild";
 import yazl from "yazl";
 import { SdkError } from "../errors.js";
 import { DESCRIBE_ENV, type PluginDescription } from "../runtime/describe.js";
+import { readManifest, SYMBOL_DIRS, writeManifest } from "./manifest.js";
 
 export interface PackOptions {
   /** The plugin folder: holds `<name>.json`, and `sources/ sinks/ functions/` files. */
@@ -40,92 +42,111 @@ export interface PackResult {
   readonly name: string;
   readonly files: string[];
   readonly description: PluginDescription;
+  /** Files written into the plugin folder: the manifest and source configurations when they were missing. */
+  readonly generated: string[];
+  /** Values of the folder's manifest that the packed manifest replaces (language, executable). */
+  readonly notes: string[];
 }
 
 const FIXED_DATE = new Date("2000-01-01T00:00:00Z");
-/** The manifest lists, which are also the package folders of symbol files. */
-const SYMBOL_DIRS = SYMBOL_KINDS.map(symbolListOf);
-
-function fail(message: string, plugin?: string): never {
-  throw new SdkError("PORTABLE_E_DEFINITION", message, plugin === undefined ? {} : { plugin });
-}
-
-function findManifest(dir: string): { name: string; path: string } {
-  const candidates = readdirSync(dir).filter(
-    (f) =>
-      f.endsWith(".json") &&
-      !["package.json", "tsconfig.json", "package-lock.json"].includes(f) &&
-      !f.startsWith("tsconfig"),
-  );
-  if (candidates.length !== 1)
-    fail(
-      `expected exactly one plugin manifest <name>.json in ${dir}, found ${candidates.length ? candidates.join(", ") : "none"}`,
-    );
-  const file = candidates[0]!;
-  return { name: basename(file, ".json"), path: join(dir, file) };
-}
 
 const launcher = (name: string) =>
   `#!/bin/sh\n# Starts the ${name} portable plugin with Node.js (PORTABLE_NODE overrides the node binary).\n` +
   `exec "\${PORTABLE_NODE:-node}" "$(dirname "$0")/${name}.mjs" "$@"\n`;
 
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+/** Bundles `entry` into `<work>/bundle.mjs` and asks the program what it serves. */
+async function bundleAndDescribe(
+  dir: string,
+  entry: string,
+  work: string,
+): Promise<{ bundle: string; description: PluginDescription }> {
+  const bundle = join(work, "bundle.mjs");
+  const entryPath = resolve(dir, entry);
+  if (!existsSync(entryPath)) {
+    throw new SdkError("PORTABLE_E_DEFINITION", `entry file ${entryPath} does not exist`, {
+      hint: "give --entry the program that calls startPlugin(), e.g. --entry src/main.ts",
+    });
+  }
+  await build({
+    entryPoints: [entryPath],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: bundle,
+    logLevel: "silent",
+    // Bundled CommonJS dependencies may call require(): give them one.
+    banner: {
+      js: "import { createRequire as __pp_cr } from 'node:module'; const require = __pp_cr(import.meta.url);",
+    },
+    legalComments: "none",
+  });
+  const out = execFileSync(process.execPath, [bundle], {
+    env: { ...process.env, [DESCRIBE_ENV]: "1", PORTABLE_PLUGIN_NAME: "" },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  let description: PluginDescription;
+  try {
+    description = JSON.parse(out.trim().split("\n").pop() ?? "") as PluginDescription;
+  } catch {
+    throw new SdkError(
+      "PORTABLE_E_DEFINITION",
+      `${entry} did not describe a plugin (it printed ${JSON.stringify(out.slice(0, 200))})`,
+      { hint: "the entry must call startPlugin(definePlugin({...})) from @portable-plugins/sdk" },
+    );
+  }
+  return { bundle, description };
+}
+
+/**
+ * Writes the manifest `<name>.json` (and an empty `sources/<s>.yaml` per
+ * source without one) into `dir` from the symbols the program serves: what
+ * `portable-pack init` does. Refuses to replace an existing manifest.
+ */
+export async function initManifest(
+  options: Pick<PackOptions, "dir" | "entry">,
+): Promise<{ name: string; files: string[]; description: PluginDescription }> {
+  const dir = resolve(options.dir);
+  const work = mkdtempSync(join(tmpdir(), "portable-pack-"));
+  try {
+    const { description } = await bundleAndDescribe(dir, options.entry, work);
+    return { name: description.name, description, ...writeManifest(dir, description) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 export async function packPlugin(options: PackOptions): Promise<PackResult> {
   const dir = resolve(options.dir);
-  const { name, path: manifestPath } = findManifest(dir);
-  const manifest = PluginManifest.decode(readFileSync(manifestPath));
+  const language = options.language ?? "go";
   const work = mkdtempSync(join(tmpdir(), "portable-pack-"));
   try {
-    const bundle = join(work, `${name}.mjs`);
-    await build({
-      entryPoints: [resolve(dir, options.entry)],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      outfile: bundle,
-      logLevel: "silent",
-      // Bundled CommonJS dependencies may call require(): give them one.
-      banner: {
-        js: "import { createRequire as __pp_cr } from 'node:module'; const require = __pp_cr(import.meta.url);",
-      },
-      legalComments: "none",
-    });
-
-    // Ask the program what it serves, and hold the manifest to it.
-    const out = execFileSync(process.execPath, [bundle], {
-      env: { ...process.env, [DESCRIBE_ENV]: "1", PORTABLE_PLUGIN_NAME: "" },
-      encoding: "utf8",
-      timeout: 30_000,
-    });
-    const description = JSON.parse(out.trim().split("\n").pop() ?? "{}") as PluginDescription;
-    if (description.name !== name)
-      fail(
-        `the program serves plugin ${JSON.stringify(description.name)} but the manifest is ${name}.json`,
-        name,
-      );
-    for (const kind of SYMBOL_DIRS) {
-      if (!sameSet(description[kind], manifest[kind])) {
-        fail(
-          `${name}.json lists ${kind} [${manifest[kind].join(", ")}] but the program serves [${description[kind].join(", ")}]`,
-          name,
-        );
-      }
+    const { bundle, description } = await bundleAndDescribe(dir, options.entry, work);
+    const name = description.name;
+    const executable = language === "go" ? name : `${name}.mjs`;
+    // No manifest yet: write it from the program's symbols, then read it as any other.
+    let generated: string[] = [];
+    let read = readManifest(dir, description, { language, executable });
+    if (!read) {
+      generated = writeManifest(dir, description).files;
+      read = readManifest(dir, description, { language, executable });
     }
+    if (!read) throw new SdkError("PORTABLE_E_DEFINITION", `cannot read ${name}.json`);
+    const { manifest, notes } = read;
     for (const source of manifest.sources) {
       if (!existsSync(join(dir, symbolListOf("source"), `${source}.yaml`)))
-        fail(`source ${source} needs sources/${source}.yaml`, name);
+        throw new SdkError(
+          "PORTABLE_E_DEFINITION",
+          `source ${source} needs sources/${source}.yaml`,
+          {
+            plugin: name,
+            hint: `write its named configurations there, at least "default: {}"`,
+          },
+        );
     }
 
-    const language = options.language ?? "go";
-    const packed: PluginManifest = {
-      ...manifest,
-      language,
-      executable: language === "go" ? name : `${name}.mjs`,
-    };
+    const packed: PluginManifest = { ...manifest, language, executable };
     delete (packed as { name?: string }).name;
     const entries: { path: string; data: Buffer; mode: number }[] = [
       {
@@ -163,7 +184,14 @@ export async function packPlugin(options: PackOptions): Promise<PackResult> {
     const chunks: Buffer[] = [];
     for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
     writeFileSync(zipPath, Buffer.concat(chunks));
-    return { zip: zipPath, name, files: entries.map((e) => e.path), description };
+    return {
+      zip: zipPath,
+      name,
+      files: entries.map((e) => e.path),
+      description,
+      generated,
+      notes,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -34,7 +34,7 @@ export async function serveInvertedReq(
       if (outgoing) await socket.send(outgoing);
       outgoing = await handle(await socket.recv());
     } catch (err) {
-      if (NngError.is(err, "PORTABLE_E_TIMEOUT") || NngError.is(err, "PORTABLE_E_CANCELED")) {
+      if (NngError.is(err, "PORTABLE_E_TIMEOUT") || NngError.is(err, "PORTABLE_E_CANCELLED")) {
         outgoing = handshake;
         continue;
       }

@@ -12,7 +12,7 @@ type Command =
   | { op: "stop" };
 
 if (!process.send) {
-  console.error("bench/child.ts is started by bench/run.ts (over a fork IPC channel)");
+  console.error("src/nng/child.ts is started by src/nng/run.ts (over a fork IPC channel)");
   process.exit(2);
 }
 const reply = (m: object) => process.send!(m);

@@ -1,15 +1,7 @@
 // Turns raw bench samples into rows (median with min-max over runs) and
 // prints the one table, with ratios to the raw node:net floor and the
 // targets the package is measured against.
-// The shared helpers live in the root bench package (not a declared
-// dependency: the bench depends on this package, so declaring it would be a cycle).
-import {
-  num,
-  percentile,
-  type Spread,
-  showSpread as show,
-  spread,
-} from "@portable-plugins/bench/stats";
+import { num, percentile, type Spread, showSpread as show, spread } from "../stats.js";
 import type { ImplName } from "./impls.js";
 
 export interface Row {

@@ -3,13 +3,7 @@
 // side (REQ ping-pong, PUSH stream) that runs in the parent.
 import { createRequire } from "node:module";
 import type { Socket } from "node:net";
-import {
-  dialRaw,
-  listenRaw,
-  rawPinger,
-  readFrames,
-  streamFrames,
-} from "@portable-plugins/bench/floor"; // not declared: the root bench depends on us
+import { dialRaw, listenRaw, rawPinger, readFrames, streamFrames } from "../floor/raw.js";
 
 export type ImplName = "raw" | "nng" | "nanomsg";
 
@@ -69,7 +63,7 @@ function closeServer(srv: import("node:net").Server, socks: Set<Socket>): Promis
 }
 
 // Loaded on first use, so `--impl raw,nanomsg` runs without a build of ours.
-const ours = () => import("../src/index.js");
+const ours = () => import("@portable-plugins/nng");
 
 const nng: Impl = {
   async serveEcho(url) {

@@ -1,5 +1,8 @@
-// `npm run bench` (add --quick, or BENCH_QUICK=1, for a smoke run of a few
-// hundred iterations). Two Node processes over ipc: this one dials (REQ
+// The @portable-plugins/nng bench: its sockets against the raw node:net floor
+// and libnanomsg. Part of `npm run bench`; alone: `npm run bench:nng` in bench/
+// (add -- --quick, or BENCH_QUICK=1, for a smoke run of a few hundred
+// iterations). It lives in the bench package, which depends on nng, so that
+// nng depends on nothing of the bench. Two Node processes over ipc: this one dials (REQ
 // ping-pong, PUSH stream), a forked child listens (REP echo, PULL counter).
 // Each row runs several times; the table shows medians with min-max, and the
 // ratio to the raw node:net floor measured in the same run. Targets are
@@ -9,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ChildPeer } from "@portable-plugins/bench/peer";
+import { ChildPeer } from "../floor/peer.js";
 import { IMPLS, type ImplName, nanomsgLoadError } from "./impls.js";
 import { printTable, type Row, summarize } from "./report.js";
 
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
   const targets = printTable(rows, meta);
   // A smoke run must not overwrite the figures of the last full run.
   const out = fileURLToPath(
-    new URL(quick ? "./results.quick.json" : "./results.json", import.meta.url),
+    new URL(quick ? "../../results.nng.quick.json" : "../../results.nng.json", import.meta.url),
   );
   writeFileSync(out, `${JSON.stringify({ ...meta, targets, rows }, null, 2)}\n`);
   console.log(`\nwrote ${out}`);
