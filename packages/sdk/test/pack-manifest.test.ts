@@ -103,6 +103,20 @@ describe("portable-pack manifest", () => {
     ]);
   });
 
+  it("replaces a language the schema does not list, with a note, instead of refusing it", async () => {
+    const dir = copyFixture();
+    writeFileSync(
+      join(dir, "packme.json"),
+      JSON.stringify({ version: "v1", language: "rust", sources: ["tick"], functions: ["twice"] }),
+    );
+    const result = await packPlugin({ dir, entry: "main.ts" });
+    expect(result.notes).toEqual([
+      'packme.json says language "rust"; the zip\'s manifest says "go" (portable-pack sets it; leave it out of packme.json)',
+    ]);
+    const r = await run("unzip", ["-p", result.zip, "packme.json"]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ language: "go", executable: "packme" });
+  });
+
   it("init refuses to replace a manifest", async () => {
     const dir = copyFixture();
     const err = await initManifest({ dir, entry: "main.ts" }).catch((e: unknown) => e);
