@@ -70,18 +70,23 @@ export PATH="$dir:$PATH"
 cd "$ROOT"
 [ "$(node --version)" = "v$v" ] || { echo "node is $(node --version), not v$v" >&2; exit 1; }
 status=0
-for ws in $(npm query ".workspace:attr(scripts, [test])" | node -e "for (const p of JSON.parse(require(\"node:fs\").readFileSync(0, \"utf8\"))) console.log(p.location)"); do
+# Every workspace with a test script, then the repository tests (scripts/test) as "repo".
+for ws in $(npm query ".workspace:attr(scripts, [test])" | node -e "for (const p of JSON.parse(require(\"node:fs\").readFileSync(0, \"utf8\"))) console.log(p.location)") repo; do
   start=$SECONDS
-  if (cd "$ws" && npm run --silent test) >"$LOGS/$ws.log" 2>&1; then r=ok; else r=FAILED; status=1; fi
+  if [ "$ws" = repo ]; then cmd=(npm run --silent test:repo); dir=.; else cmd=(npm run --silent test); dir="$ws"; fi
+  if (cd "$dir" && "${cmd[@]}") >"$LOGS/$ws.log" 2>&1; then r=ok; else r=FAILED; status=1; fi
   echo "$ws $((SECONDS - start)) $r" >>"$LOGS/times"
   echo "node-matrix: [v$v] $ws: $r in $((SECONDS - start)) s"
 done
 exit $status'
 
 started=$SECONDS
+# Install and build first, so that the suites start together and no compiler
+# runs beside them.
+declare -A prepared
+for v in "${versions[@]}"; do prepared[$v]="$(prepare "$v")"; done
 for v in "${versions[@]}"; do
-  prepared="$(prepare "$v")"
-  read -r -a prep <<<"$prepared"
+  read -r -a prep <<<"${prepared[$v]}"
   mkdir -p "$work/$v"
   # Each log folder name is the workspace's path with / kept: make them.
   (cd "$root" && npm query ".workspace" | node -e 'for (const p of JSON.parse(require("node:fs").readFileSync(0,"utf8"))) console.log(p.location)') |
