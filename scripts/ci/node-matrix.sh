@@ -8,11 +8,15 @@
 #     share a file they write and neither can change the working tree,
 #   - native addons (nanomsg) rebuilt for its ABI, bound over the machine's.
 # Prints each package's duration per version; exits non-zero if any suite failed.
-# Needs root (unshare, mount). Usage: scripts/ci/node-matrix.sh [VERSION...]
+# With --serial the versions run one after another (what .ci/run does, since
+# `npm test` runs beside them: two suites at a time on two cores).
+# Needs root (unshare, mount). Usage: scripts/ci/node-matrix.sh [--serial] [VERSION...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=versions.sh
 source "$root/scripts/ci/versions.sh"
+serial=0
+if [ "${1:-}" = --serial ]; then serial=1; shift; fi
 read -r -a versions <<<"${*:-$NODE_EXTRA_VERSIONS}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/portable-matrix.XXXXXX")"
 pids=()
@@ -97,12 +101,16 @@ for v in "${versions[@]}"; do
   ROOT="$root" LOGS="$work/$v" STAGE="$stage" CI="${CI:-}" setsid unshare -m --propagation private \
     bash -c "$inner" inner "${prep[0]}" "$v" "${prep[@]:1}" >"$work/$v.out" 2>&1 &
   pids+=("$!")
+  if [ "$serial" = 1 ]; then
+    wait "$!" && echo 0 >"$work/$v.rc" || echo 1 >"$work/$v.rc"
+  fi
 done
 
 status=0
 for i in "${!versions[@]}"; do
   v="${versions[$i]}"
-  wait "${pids[$i]}" || status=1
+  if [ "$serial" = 0 ]; then wait "${pids[$i]}" && echo 0 >"$work/$v.rc" || echo 1 >"$work/$v.rc"; fi
+  [ "$(cat "$work/$v.rc")" = 0 ] || status=1
   cat "$work/$v.out"
   if grep -q FAILED "$work/$v/times" 2>/dev/null || [ ! -s "$work/$v/times" ]; then
     for f in $(awk '$3 == "FAILED" { print $1 }' "$work/$v/times" 2>/dev/null); do
@@ -119,7 +127,7 @@ for v in "${versions[@]}"; do
     sed -E 's/\x1b\[[0-9;]*m//g' "$f" | grep -E '^ +Tests +' | sed "s#^#node-matrix: [v$v] ${f#"$work/$v/"}: #" || true
   done
 done
-echo "node-matrix: per-package test time in seconds (all versions at once: ${versions[*]})"
+echo "node-matrix: per-package test time in seconds ($([ "$serial" = 1 ] && echo "one version after another" || echo "all versions at once"): ${versions[*]})"
 for v in "${versions[@]}"; do
   echo "  Node $v: $(awk '{ printf "%s %ss%s, ", $1, $2, ($3 == "ok" ? "" : " FAILED"); t += $2 } END { printf "total %d s", t }' "$work/$v/times" 2>/dev/null)"
 done
