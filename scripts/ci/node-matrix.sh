@@ -12,6 +12,8 @@
 # `npm test` runs beside them: two suites at a time on two cores).
 # Needs root (unshare, mount). Usage: scripts/ci/node-matrix.sh [--serial] [VERSION...]
 set -euo pipefail
+# A failure inside $(...) stops the script too.
+shopt -s inherit_errexit
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=versions.sh
 source "$root/scripts/ci/versions.sh"

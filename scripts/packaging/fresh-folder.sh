@@ -10,6 +10,8 @@
 # is named. Needs the packages built (`npm run build`). Set KEEP=1 to keep the
 # work folder for a look.
 set -euo pipefail
+# A failure inside $(...) stops the script too.
+shopt -s inherit_errexit
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../ci/versions.sh
 source "$root/scripts/ci/versions.sh"
