@@ -58,6 +58,8 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+set -E
+trap 'echo "packaging: failed: $BASH_COMMAND (line $LINENO)" >&2' ERR
 trap 'exit 130' INT TERM
 begin() {
   step="$1"
