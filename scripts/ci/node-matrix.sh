@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Runs every workspace's test suite again under other Node.js versions (default:
-# NODE_EXTRA_VERSIONS of scripts/ci/versions.sh), after the packages were built
-# once with the machine's Node. The versions run at the same time, each in its
-# own mount namespace where it gets:
-#   - a private /tmp (the reference SDKs use fixed socket paths there),
-#   - a copy-on-write view of the repository (overlayfs), so two runs never
-#     share a file they write and neither can change the working tree,
-#   - native addons (nanomsg) rebuilt for its ABI, bound over the machine's.
+# Runs every workspace's test suite and the repository tests again under other
+# Node.js versions (default: NODE_EXTRA_VERSIONS of scripts/ci/versions.sh),
+# after the packages were built once with the machine's Node. Each version runs
+# in its own mount namespace where native addons (nanomsg) rebuilt for its ABI
+# are bound over the machine's.
+#   --serial (what .ci/run uses, after `npm test`): one version after another,
+#     in the machine's /tmp and working tree, like `npm test` itself.
+#   default: all versions at once, each also with a private /tmp (the reference
+#     SDKs use fixed socket paths there) and a copy-on-write view of the tree
+#     (overlayfs). Faster, but a run beside it that writes into the tree (such
+#     as `npm test`) changes the overlay's lower layer under it, and the
+#     conformance suite's own private /tmp cannot see a tree under /tmp
+#     through it: use it only alone, with the tree outside /tmp.
 # Prints each package's duration per version; exits non-zero if any suite failed.
-# With --serial the versions run one after another (what .ci/run does, since
-# `npm test` runs beside them: two suites at a time on two cores).
 # Needs root (unshare, mount). Usage: scripts/ci/node-matrix.sh [--serial] [VERSION...]
 set -euo pipefail
 # A failure inside $(...) stops the script too.
@@ -60,6 +63,7 @@ prepare() {
 # The body run inside the namespace: $1 bin dir, $2 version, rest mounts.
 inner='set -euo pipefail
 dir="$1"; v="$2"; shift 2
+if [ "$ISOLATE" = 1 ]; then
 # Keep the repository, shared/ beside it and the log folder in sight when they
 # live under /tmp, which gets a fresh tmpfs.
 stage="$STAGE"
@@ -71,6 +75,7 @@ for i in "${!keep[@]}"; do mkdir -p "${keep[$i]}" && mount --bind "$stage/$i" "$
 [ -z "${TMPDIR:-}" ] || mkdir -p "$TMPDIR"
 mkdir -p /tmp/.ov/upper /tmp/.ov/work
 mount -t overlay overlay -o "lowerdir=$ROOT,upperdir=/tmp/.ov/upper,workdir=/tmp/.ov/work" "$ROOT"
+fi
 for m in "$@"; do mount --bind "${m%%:*}" "${m#*:}"; done
 export PATH="$dir:$PATH"
 cd "$ROOT"
@@ -100,7 +105,7 @@ for v in "${versions[@]}"; do
   echo "node-matrix: [$((SECONDS - started))s] Node $v: running every workspace's tests"
   stage="$(mktemp -d /run/portable-matrix.XXXXXX)"
   stages+=("$stage")
-  ROOT="$root" LOGS="$work/$v" STAGE="$stage" CI="${CI:-}" setsid unshare -m --propagation private \
+  ROOT="$root" LOGS="$work/$v" STAGE="$stage" ISOLATE=$((1 - serial)) CI="${CI:-}" setsid unshare -m --propagation private \
     bash -c "$inner" inner "${prep[0]}" "$v" "${prep[@]:1}" >"$work/$v.out" 2>&1 &
   pids+=("$!")
   if [ "$serial" = 1 ]; then
