@@ -134,11 +134,14 @@ npm init -y >/dev/null
 names=()
 for entry in "${packages[@]}"; do names+=("${entry% *}"); done
 npm install --no-audit --no-fund --prefer-online --loglevel=error "${names[@]}" >"$work/install.log" 2>&1
-# What was installed came from the local registry, not from the repository.
+# What was installed is what the local registry serves (same integrity), not
+# a copy of the repository or of another registry.
 for entry in "${packages[@]}"; do
-  name="${entry%@*}"
-  resolved="$(node -e 'const l=require("./package-lock.json");console.log(l.packages["node_modules/"+process.argv[1]]?.resolved ?? "")' "$name")"
-  case "$resolved" in "$registry"*) ;; *) echo "$name resolved from '$resolved'" >&2; exit 1 ;; esac
+  spec="${entry% *}"
+  name="${spec%@*}"
+  want="$(npm view "$spec" dist.integrity --registry "$registry")"
+  got="$(node -e 'console.log(require("./package-lock.json").packages["node_modules/"+process.argv[1]]?.integrity ?? "")' "$name")"
+  [ -n "$want" ] && [ "$got" = "$want" ] || { echo "$name: installed '$got', the local registry serves '$want'" >&2; exit 1; }
 done
 
 begin "npx portable-pack on a fresh one-function plugin"
