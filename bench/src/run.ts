@@ -4,13 +4,14 @@
 // memory, for plugins on our TypeScript SDK and on eKuiper's Python and Go
 // SDKs under our PortableHost, each next to a raw Unix-socket floor measured
 // in the same run; Exec also for the Go plugin under a minimal Go host
-// (peers/go-host), the reference our host is measured against. Prints one table, writes results.json (results.quick.json
-// for a quick run, results.partial.json for --only; both git-ignored). Never
+// (peers/go-host), the reference our host is measured against. Prints one
+// table, writes results.json (out/results.quick.json for a quick run,
+// out/results.partial.json for --only; out/ is git-ignored). Never
 // fails on a figure, only on a crash; with CI=true also on any ERROR row (a
 // peer that did not build or run, such as the Go plugin without `go`).
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { FloorPeer } from "./floor/peer.js";
 import { interleaved, type Outcome, type Runner } from "./interleave.js";
 import { machine } from "./machine.js";
@@ -264,7 +265,8 @@ const meta = {
 const targets = printTable(rows, meta);
 // Smoke runs and partial runs must not overwrite the figures of the last full run.
 const file = QUICK ? "results.quick.json" : only ? "results.partial.json" : "results.json";
-const out = join(BENCH_DIR, file);
+const out = file === "results.json" ? join(BENCH_DIR, file) : join(BENCH_DIR, "out", file);
+await mkdir(dirname(out), { recursive: true });
 await writeFile(out, `${JSON.stringify({ ...meta, targets, rows }, null, 2)}\n`);
 console.log(`\nwrote ${out} (${meta.seconds.toFixed(0)} s)`);
 const failed = rows.filter((r) => r.error);

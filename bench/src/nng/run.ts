@@ -8,9 +8,9 @@
 // ratio to the raw node:net floor measured in the same run. Targets are
 // reported, never asserted: speed depends on the machine.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ChildPeer } from "../floor/peer.js";
 import { IMPLS, type ImplName, nanomsgLoadError } from "./impls.js";
@@ -154,8 +154,12 @@ async function main(): Promise<void> {
   const targets = printTable(rows, meta);
   // A smoke run must not overwrite the figures of the last full run.
   const out = fileURLToPath(
-    new URL(quick ? "../../results.nng.quick.json" : "../../results.nng.json", import.meta.url),
+    new URL(
+      quick ? "../../out/results.nng.quick.json" : "../../out/results.nng.json",
+      import.meta.url,
+    ),
   );
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ ...meta, targets, rows }, null, 2)}\n`);
   console.log(`\nwrote ${out}`);
 }

@@ -14,10 +14,11 @@ export function prefixSize(transport: Transport): number {
 }
 
 /**
- * Largest message we can ever hold: Node cannot create a Buffer beyond this, so a longer
- * frame is refused even when recvMaxSize is 0 (unlimited).
+ * Largest message we can ever hold: a longer frame is refused even when recvMaxSize is 0
+ * (unlimited). Node 20 cannot create a Buffer beyond 4 GiB; Node 22 and later allow up to
+ * 2^53 - 1 bytes, which no process can hold, so the bound stays at 4 GiB on every Node.
  */
-export const HARD_MAX_MESSAGE = bufferConstants.MAX_LENGTH;
+export const HARD_MAX_MESSAGE = Math.min(bufferConstants.MAX_LENGTH, 2 ** 32);
 
 /**
  * Frames up to this size get their buffer allocated as soon as the length is read. Longer
