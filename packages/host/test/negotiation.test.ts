@@ -128,6 +128,32 @@ describe("the host offers and learns (§10.2, §10.4)", () => {
     expect(host.info(name)?.restarts).toBe(0);
   });
 
+  it("a changed form while instances are remembered: status error, no restart, the instances fail", async () => {
+    const { host, name } = await setup({
+      FIXTURE_MODE: "announce",
+      FIXTURE_HANDSHAKE: "handshake v=2",
+      FIXTURE_KEEPALIVE: "handshake",
+      FIXTURE_OK_FIRST: "1",
+    });
+    const first = await host.source("counter", { ruleId: "r1", opId: "op1" });
+    expect(host.info(name)?.protocolVersion).toBe(2);
+    const second = await host
+      .source("counter", { ruleId: "r2", opId: "op1" })
+      .catch((e: unknown) => e);
+    expect(second).toMatchObject({ code: "PORTABLE_E_CHANNEL", plugin: name });
+    await waitFor("status error", async () =>
+      host.status(name)?.status === "error" ? true : undefined,
+    );
+    // A restart would bring the same program back to the same error: none happens.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(host.status(name)).toMatchObject({
+      status: "error",
+      errMsg: "protocol version changed: handshake v=1 after version 2 was agreed",
+    });
+    expect(host.info(name)?.restarts).toBe(0);
+    await first.close();
+  });
+
   it("a function channel whose first request has another form than the control channel's is the same protocol error", async () => {
     const { host, name } = await setup({
       FIXTURE_MODE: "announce",
