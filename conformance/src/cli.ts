@@ -27,6 +27,10 @@ const USAGE = `usage: portable-conformance <plugin...> [options]
   --skip <glob>          skip matching cases (repeatable)
   --known-failures <f>   expected failures: glob lines, each after a '# reason' line;
                          <plugin>=<f> applies a file to one plugin (repeatable)
+  --versions <list>      protocol versions the plugin speaks, e.g. 1,2 (default: the
+                         profile's protocolVersions, else 1); <plugin>=<list> for one
+                         plugin (repeatable). Cases run once per version N, offering
+                         [1..N]; the ids of runs for N >= 2 start with v<N>/ (§10.6)
   --junit <file>         write JUnit XML
   --json <file>          write the full report as JSON (with transcripts)
   --python <bin>         Python for language "python" (default python3)
@@ -79,8 +83,18 @@ async function main(): Promise<number> {
       knownFailuresFor[kf.slice(0, eq)] = kf.slice(eq + 1);
     else knownFailures = kf;
   }
+  let protocolVersions: number[] | undefined;
+  const protocolVersionsFor: Record<string, number[]> = {};
+  for (const v of values.versions ?? []) {
+    const eq = v.lastIndexOf("=");
+    const list = versionList(eq > 0 ? v.slice(eq + 1) : v);
+    if (eq > 0 && positionals.includes(v.slice(0, eq))) protocolVersionsFor[v.slice(0, eq)] = list;
+    else protocolVersions = list;
+  }
   const report = await runSuite({
     subjects: positionals,
+    ...(protocolVersions ? { protocolVersions } : {}),
+    protocolVersionsFor,
     profile: values.profile,
     knownFailures,
     knownFailuresFor,
@@ -128,6 +142,7 @@ function parse() {
       python: { type: "string" },
       node: { type: "string" },
       "init-timeout": { type: "string" },
+      versions: { type: "string", multiple: true },
       scenarios: { type: "string" },
       "shared-tmp": { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
@@ -160,3 +175,15 @@ main().then(
     process.exitCode = 2;
   },
 );
+
+/** `1,2` as [1, 2]; anything else is a usage error. */
+function versionList(text: string): number[] {
+  const list = text.split(",").map((t) => Number(t.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+    throw new ConformanceError(
+      "PORTABLE_E_CONF_USAGE",
+      `--versions ${text}: expected positive integers separated by commas, e.g. 1,2`,
+    );
+  }
+  return list;
+}

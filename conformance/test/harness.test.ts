@@ -53,6 +53,37 @@ describe.skipIf(!HAS_PYTHON)("known failures", () => {
   });
 });
 
+describe.skipIf(!HAS_PYTHON)("protocol versions (§10.6)", () => {
+  it("runs the cases once per declared version; a plugin that declares 2 but never negotiates fails where it matters", async () => {
+    // brk_none speaks version 1 only (it ignores the offer): declared [1,2] here, falsely.
+    const report = await runSuite({
+      subjects: [baseline],
+      only: ["control/handshake", "negotiation/offer-1-2", "negotiation/bad-offer-string"],
+      protocolVersions: [1, 2],
+      interpreters: { python: PYTHON },
+    });
+    const results = report.plugins[0]?.results ?? [];
+    expect(Object.fromEntries(results.map((r) => [r.id, [r.version, r.verdict]]))).toEqual({
+      "control/handshake": [1, "pass"],
+      "negotiation/offer-1-2": [1, "fail"],
+      "negotiation/bad-offer-string": [1, "pass"],
+      // the run for version 2 offers [1,2]; the cases with their own argument run only once
+      "v2/control/handshake": [2, "fail"],
+    });
+    const v2 = results.find((r) => r.id === "v2/control/handshake");
+    expect(v2?.reasons.join(" ")).toMatch(
+      /first request was "handshake", expected "handshake v=2"/,
+    );
+    // Declared as what it is, version 1, it passes all three.
+    const honest = await runSuite({
+      subjects: [baseline],
+      only: ["control/handshake", "negotiation/offer-1-2", "negotiation/bad-offer-string"],
+      interpreters: { python: PYTHON },
+    });
+    expect(honest.plugins[0]?.results.map((r) => r.verdict)).toEqual(["pass", "pass", "pass"]);
+  });
+});
+
 describe("harness errors are reported apart", () => {
   it("a subject that does not exist", async () => {
     const report = await runSuite({ subjects: [join(dir, "nothing.zip")] });

@@ -50,6 +50,35 @@ export const MIRROR_CASES = [
   "profile/function/echo/is-not-an-aggregate",
 ];
 
-export function expected(exceptions: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(MIRROR_CASES.map((id) => [id, exceptions[id] ?? "pass"]));
+/** The negotiation cases (scenarios/negotiation.yaml): once per subject, in the version-1 run. */
+export const NEGOTIATION_CASES = [
+  "negotiation/offer-1-2",
+  "negotiation/offer-beyond-what-it-speaks",
+  "negotiation/bad-offer-string",
+  "negotiation/bad-offer-duplicates",
+  "negotiation/offer-2-only",
+  "negotiation/no-common-version",
+];
+
+/** The cases that need a plugin declaring version 2 (`requiresVersion: 2`): skipped for version-1 plugins. */
+const NEEDS_V2 = ["negotiation/offer-2-only", "negotiation/no-common-version"];
+
+/**
+ * Every case id of a full run for a plugin declaring `versions` (§10.6): the
+ * version-1 run's ids as they are, the negotiation cases, and for version 2
+ * every non-negotiation case again as `v2/<id>`. `exceptions` by id; the rest pass.
+ */
+export function expected(
+  exceptions: Record<string, string>,
+  versions: readonly number[] = [1],
+): Record<string, string> {
+  const v2 = versions.includes(2);
+  const ids = [
+    ...MIRROR_CASES,
+    ...NEGOTIATION_CASES,
+    ...(v2 ? MIRROR_CASES.map((id) => `v2/${id}`) : []),
+  ];
+  const verdict = (id: string) =>
+    exceptions[id] ?? (!v2 && NEEDS_V2.includes(id) ? "skip" : "pass");
+  return Object.fromEntries(ids.map((id) => [id, verdict(id)]));
 }

@@ -30,7 +30,7 @@ function socketFiles(): string[] {
   return readdirSync("/tmp").filter((n) => n.startsWith(`conf${process.pid}x`));
 }
 
-describe("the TS mirror (our SDK)", () => {
+describe("the TS mirror (our SDK), versions 1 and 2", () => {
   // Always pack afresh, so the run sees the SDK as it is now.
   beforeAll(async () => {
     await packPlugin({ dir: TS_MIRROR_DIR, entry: "src/main.ts", out: TS_MIRROR_ZIP });
@@ -41,8 +41,13 @@ describe("the TS mirror (our SDK)", () => {
       subjects: [TS_MIRROR_ZIP],
       profile: MIRROR_PROFILE,
       knownFailures: TS_KNOWN,
+      // Our SDK speaks version 2 (negotiation only, so far): every case runs again offering [1,2].
+      protocolVersions: [1, 2],
     });
-    expect(verdicts(report), formatReport(report)).toEqual(expected({}));
+    expect(verdicts(report), formatReport(report)).toEqual(expected({}, [1, 2]));
+    const v2 = report.plugins[0]?.results.filter((r) => r.version === 2) ?? [];
+    expect(v2.length).toBeGreaterThan(40);
+    expect(v2.every((r) => r.id.startsWith("v2/"))).toBe(true);
     expect(report.ok).toBe(true);
     expect(socketFiles()).toEqual([]);
   });

@@ -119,6 +119,18 @@ export {
   type SourceItem,
 } from "./messages/source-envelope.js";
 export {
+  checkLaterHandshake,
+  chooseVersion,
+  isValidVersionOffer,
+  learnVersion,
+  PROTOCOL_VERSIONS_KEY,
+  portableConfigArgument,
+  readVersionOffer,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type VersionChoice,
+  type VersionLearned,
+} from "./negotiation.js";
+export {
   kindOfPluginType,
   kindOfSymbolList,
   pluginTypeOf,

@@ -18,6 +18,12 @@ export interface StepContext {
   readonly tmpdir: string;
   /** The step after the current one (start/stop check `ok` unless it is expectAnswer). */
   next: StepName | undefined;
+  /**
+   * The protocol version the plugin should have chosen for this launch's
+   * offer and the versions it declares (§10.3); undefined when it has none in
+   * common and must refuse to start (exit status 2).
+   */
+  readonly expectedVersion: number | undefined;
 }
 
 export function profileSymbol(

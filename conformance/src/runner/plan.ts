@@ -1,6 +1,10 @@
 // Which cases run for a subject: every scenario case (forEach cases once per
 // symbol of their kind, or one skip when the plugin has none), then the
-// profile's behaviour cases; filtered by --only and --skip.
+// profile's behaviour cases; filtered by --only and --skip. Once per declared
+// protocol version (§10.6): the run for version N >= 2 prefixes ids with
+// `v<N>/` and leaves out the cases that bring their own argument (they run
+// once, in the version-1 run); a case needing a version the plugin does not
+// declare is a skip.
 
 import { SYMBOL_KINDS, symbolListOf } from "@portable-plugins/protocol";
 import { matchesGlob } from "../scenario/glob.js";
@@ -17,6 +21,16 @@ export interface PlannedCase {
   readonly skip?: string;
   /** A profile problem to report as a harness error instead of running. */
   readonly error?: string;
+  /** The protocol version of the run (§10.6). */
+  readonly version: number;
+  /** The id without the `v<N>/` prefix of a later version's run (what known failures match too). */
+  readonly baseId: string;
+}
+
+/** Which version's run this plan is for, and what the plugin declares. */
+export interface VersionRun {
+  readonly version: number;
+  readonly declared: readonly number[];
 }
 
 export interface Filters {
@@ -29,8 +43,38 @@ export function planCases(
   features: readonly Feature[],
   profile: Profile | undefined,
   filters: Filters = {},
+  run: VersionRun = { version: 1, declared: [1] },
 ): PlannedCase[] {
-  const planned: PlannedCase[] = [];
+  const planned = planV1(subject, features, profile).flatMap((p): PlannedCase[] => {
+    const c = p.scenario;
+    if (run.version > 1 && c.argument !== undefined) return [];
+    const top = Math.max(...run.declared);
+    const needs = c.requiresVersion;
+    const skip =
+      p.skip ??
+      (needs !== undefined && top < needs
+        ? `the plugin declares protocol versions ${JSON.stringify(run.declared)}, the case needs ${needs} (§10.6)`
+        : undefined);
+    const id = run.version > 1 ? `v${run.version}/${p.id}` : p.id;
+    return [{ ...p, id, baseId: p.id, version: run.version, ...(skip ? { skip } : {}) }];
+  });
+  const only = filters.only ?? [];
+  const skip = filters.skip ?? [];
+  return planned.filter(
+    (p) =>
+      (only.length === 0 || only.some((g) => matchesGlob(g, p.id, p.scenario.name))) &&
+      !skip.some((g) => matchesGlob(g, p.id, p.scenario.name)),
+  );
+}
+
+type V1Case = Omit<PlannedCase, "version" | "baseId">;
+
+function planV1(
+  subject: Subject,
+  features: readonly Feature[],
+  profile: Profile | undefined,
+): V1Case[] {
+  const planned: V1Case[] = [];
   for (const f of features) {
     for (const c of f.cases) {
       if (!c.forEach) {
@@ -85,11 +129,5 @@ export function planCases(
       }
     }
   }
-  const only = filters.only ?? [];
-  const skip = filters.skip ?? [];
-  return planned.filter(
-    (p) =>
-      (only.length === 0 || only.some((g) => matchesGlob(g, p.id, p.scenario.name))) &&
-      !skip.some((g) => matchesGlob(g, p.id, p.scenario.name)),
-  );
+  return planned;
 }

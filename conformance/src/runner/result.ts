@@ -25,6 +25,8 @@ export interface CaseResult {
   readonly description: string;
   /** The subject as given on the command line. */
   readonly plugin: string;
+  /** The protocol version of the run (§10.6): offered exactly [1..version]. */
+  readonly version: number;
   readonly status: Status;
   readonly verdict: Verdict;
   /** Failures first, then warnings; for skip and error, why. */

@@ -6,7 +6,7 @@
 
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { DEFAULT_SOCKET_DIR } from "@portable-plugins/protocol";
+import { chooseVersion, DEFAULT_SOCKET_DIR, readVersionOffer } from "@portable-plugins/protocol";
 import type { LaunchCommand } from "../driver/plugin-process.js";
 import { Session } from "../driver/session.js";
 import type { Timeouts } from "../driver/timeouts.js";
@@ -28,6 +28,24 @@ export interface CaseRunOptions {
   readonly profile: Profile | undefined;
   readonly timeouts: Timeouts;
   readonly knownFailures: readonly KnownFailure[];
+  /** The protocol versions the plugin declares (profile or --versions, §10.6). */
+  readonly declaredVersions: readonly number[];
+}
+
+/** The case's own argument in place of the run's (the last element), and the offer in it. */
+function launchOf(planned: PlannedCase, launch: LaunchCommand): LaunchCommand {
+  const argument = planned.scenario.argument;
+  if (argument === undefined) return launch;
+  return { ...launch, args: [...launch.args.slice(0, -1), argument] };
+}
+
+function offerIn(argument: string | undefined): readonly number[] | undefined {
+  if (argument === undefined) return undefined;
+  try {
+    return readVersionOffer(JSON.parse(argument));
+  } catch {
+    return undefined;
+  }
 }
 
 let sequence = 0;
@@ -55,9 +73,11 @@ async function attempt(
   const rule = nextRule();
   const dir = await makeTempDir(`${rule}-`);
   const transcript = new Transcript();
+  const launch = launchOf(planned, opts.launch);
+  const choice = chooseVersion(offerIn(launch.args.at(-1)), opts.declaredVersions);
   const session = new Session({
     plugin: opts.subject.name,
-    launch: opts.launch,
+    launch,
     ruleId: rule,
     timeouts: opts.timeouts,
     transcript,
@@ -71,12 +91,14 @@ async function attempt(
     rule,
     tmpdir: dir,
     next: undefined,
+    expectedVersion: choice.ok ? choice.version : undefined,
   };
   const findings: Finding[] = [];
   let harness: string | undefined;
   try {
     await session.open();
-    const missing = await session.awaitHandshake();
+    // No common version: the plugin must refuse to start; the steps check how (§10.3).
+    const missing = choice.ok ? await session.awaitHandshake() : undefined;
     if (missing) {
       findings.push({ status: "fail", reason: `no handshake: ${missing} (§3.3, §4.2.1)` });
     } else {
@@ -135,8 +157,11 @@ export async function runCase(planned: PlannedCase, opts: CaseRunOptions): Promi
     spec: c.spec,
     description: c.description,
     plugin: opts.subject.label,
+    version: planned.version,
   };
-  const known = findKnownFailure(opts.knownFailures, planned.id, c.name);
+  const known =
+    findKnownFailure(opts.knownFailures, planned.id, c.name) ??
+    findKnownFailure(opts.knownFailures, planned.baseId, c.name);
   const started = Date.now();
   const finish = (a: Omit<Attempt, "status"> & { status: Status }): CaseResult => ({
     ...base,

@@ -10,7 +10,7 @@ import { type KnownFailure, loadKnownFailures } from "../scenario/known-failures
 import { loadFeatures, loadProfile } from "../scenario/load.js";
 import type { Feature, Profile } from "../scenario/types.js";
 import { describeHolders } from "../socket-holder.js";
-import { type Interpreters, launchCommand } from "../subject/launch.js";
+import { type Interpreters, launchCommand, offerUpTo } from "../subject/launch.js";
 import { loadSubject } from "../subject/load.js";
 import type { Subject } from "../subject/types.js";
 import { type Filters, planCases } from "./plan.js";
@@ -30,6 +30,13 @@ export interface SuiteOptions extends Filters {
   readonly scenarioDir?: string | undefined;
   /** Called as each case ends (progress). */
   readonly onCase?: (result: CaseResult) => void;
+  /**
+   * The protocol versions the subjects declare (§10.6), instead of the
+   * profile's `protocolVersions` (default [1]). The cases run once per version.
+   */
+  readonly protocolVersions?: readonly number[] | undefined;
+  /** Declared versions per subject (its label as given in `subjects`), instead of `protocolVersions`. */
+  readonly protocolVersionsFor?: Readonly<Record<string, readonly number[]>>;
   /** Called before a subject's cases run. */
   readonly onSubject?: (label: string, planned: number) => void;
 }
@@ -89,19 +96,33 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
       await assertControlFree(subject);
       const own = opts.knownFailuresFor?.[label];
       const subjectKnown = own ? await loadKnownFailures(own) : knownFailures;
-      const planned = planCases(subject, features, profile, opts);
-      opts.onSubject?.(label, planned.length);
+      const declared = [
+        ...(opts.protocolVersionsFor?.[label] ??
+          opts.protocolVersions ??
+          profile?.protocolVersions ?? [1]),
+      ].sort((a, b) => a - b);
+      const runs = declared.map((version) => ({
+        launch: launchCommand(subject as Subject, interpreters, offerUpTo(version)),
+        planned: planCases(subject as Subject, features, profile, opts, { version, declared }),
+      }));
+      opts.onSubject?.(
+        label,
+        runs.reduce((n, r) => n + r.planned.length, 0),
+      );
       const results: CaseResult[] = [];
-      for (const p of planned) {
-        const result = await runCase(p, {
-          subject,
-          launch: launchCommand(subject, interpreters),
-          profile,
-          timeouts,
-          knownFailures: subjectKnown,
-        });
-        results.push(result);
-        opts.onCase?.(result);
+      for (const run of runs) {
+        for (const p of run.planned) {
+          const result = await runCase(p, {
+            subject,
+            launch: run.launch,
+            profile,
+            timeouts,
+            knownFailures: subjectKnown,
+            declaredVersions: declared,
+          });
+          results.push(result);
+          opts.onCase?.(result);
+        }
       }
       plugins.push({ label, name: subject.name, results });
     } catch (err) {

@@ -1,7 +1,12 @@
 // Steps on the control channel: the handshake, starts and stops as a host
 // sends them, raw commands, and checks of the answers (PROTOCOL.md §4.2, §4.3).
 
-import { parseHandshake, SYMBOL_KINDS, symbolListOf } from "@portable-plugins/protocol";
+import {
+  formatHandshake,
+  parseHandshake,
+  SYMBOL_KINDS,
+  symbolListOf,
+} from "@portable-plugins/protocol";
 import type { Outcome } from "../driver/session.js";
 import { ConformanceError } from "../errors.js";
 import type { StepParams } from "../scenario/types.js";
@@ -25,12 +30,17 @@ export async function expectHandshake(
 ): Promise<Finding> {
   const first = ctx.session.handshake;
   const text = first?.toString("utf8");
+  const expected = ctx.expectedVersion;
+  const want = expected === undefined ? "no handshake" : formatHandshake(expected).toString();
+  const announced = first === undefined ? undefined : parseHandshake(first);
   const finding =
     first === undefined
       ? fail("no first request on the control channel")
-      : parseHandshake(first) !== undefined
+      : announced === expected
         ? PASS
-        : fail(`first request was ${JSON.stringify(text)}, expected "handshake" (§4.2.1)`);
+        : fail(
+            `first request was ${JSON.stringify(text)}, expected ${JSON.stringify(want)} (§4.2.1, §10.3: the highest offered version the plugin declares)`,
+          );
   return judge(finding, { text, none: first === undefined }, p);
 }
 

@@ -56,6 +56,8 @@ export interface HostErrorContext {
   output?: string;
   /** The channel URL concerned (`ipc:///tmp/...`). */
   channel?: string;
+  /** What the status document's `errMsg` says for this error when it is not the message (§10.4). */
+  statusText?: string;
   cause?: unknown;
 }
 
@@ -69,6 +71,7 @@ export class HostError extends Error {
   readonly field: string | undefined;
   readonly output: string | undefined;
   readonly channel: string | undefined;
+  readonly statusText: string | undefined;
 
   constructor(code: HostErrorCode, message: string, context: HostErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
@@ -80,12 +83,22 @@ export class HostError extends Error {
     this.field = context.field;
     this.output = context.output;
     this.channel = context.channel;
+    this.statusText = context.statusText;
   }
 
   /** The context fields that are set, and the cause: to build a related error. */
   get context(): HostErrorContext {
     const out: HostErrorContext = {};
-    for (const key of ["plugin", "symbol", "path", "url", "field", "output", "channel"] as const) {
+    for (const key of [
+      "plugin",
+      "symbol",
+      "path",
+      "url",
+      "field",
+      "output",
+      "channel",
+      "statusText",
+    ] as const) {
       const value = this[key];
       if (value !== undefined) out[key] = value;
     }

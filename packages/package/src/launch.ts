@@ -1,11 +1,12 @@
 // The command line of a plugin process per manifest language (PROTOCOL.md
 // §3.2): the program, its arguments and its folder (the executable's), with
-// the PortableConfig `{"sendTimeout":1000}` as the one argument (§3.1). The
+// the PortableConfig `{"sendTimeout":1000}` as the one argument (§3.1), plus
+// `protocolVersions` when the starter offers more than version 1 (§10.2). The
 // host and the conformance suite both start plugins with it; the environment
 // is theirs to add.
 
 import { dirname } from "node:path";
-import { PortableConfig } from "@portable-plugins/protocol";
+import { type PortableConfig, portableConfigArgument } from "@portable-plugins/protocol";
 import type { PluginPackage } from "./manifest.js";
 
 /** What the reference host passes (§3.1). */
@@ -32,9 +33,16 @@ export type Launchable = Pick<PluginPackage, "language" | "executablePath"> & {
   readonly manifest: Pick<PluginPackage["manifest"], "virtualEnvType" | "env">;
 };
 
-/** The program, arguments and folder that start `plugin` (§3.2). */
-export function pluginCommand(plugin: Launchable, bins: Interpreters): PluginCommand {
-  const json = PortableConfig.encodeToString(PORTABLE_CONFIG);
+/**
+ * The program, arguments and folder that start `plugin` (§3.2). `protocolVersions`
+ * is the version offer (§10.2); `[1]` (the default) writes no key, as a reference host.
+ */
+export function pluginCommand(
+  plugin: Launchable,
+  bins: Interpreters,
+  protocolVersions: readonly number[] = [1],
+): PluginCommand {
+  const json = portableConfigArgument(PORTABLE_CONFIG.sendTimeout, protocolVersions);
   const exe = plugin.executablePath;
   const cwd = dirname(exe);
   const m = plugin.manifest;

@@ -53,4 +53,13 @@ describe("pluginCommand", () => {
       cwd: "/plugins/mirror/bin",
     });
   });
+
+  it("adds the version offer only when more than version 1 is offered (§10.2)", () => {
+    expect(pluginCommand(plugin("go"), bins, [1]).args).toEqual([JSON_ARG]);
+    expect(pluginCommand(plugin("nodejs"), bins, [1, 2]).args).toEqual([
+      "/plugins/mirror/bin/run",
+      '{"sendTimeout":1000,"protocolVersions":[1,2]}',
+    ]);
+    expect(() => pluginCommand(plugin("go"), bins, [2])).toThrow(RangeError);
+  });
 });

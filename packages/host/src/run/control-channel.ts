@@ -13,9 +13,10 @@ import type { NngError, RefusedConnection } from "@portable-plugins/nng";
 import {
   Command,
   type Command as CommandMessage,
+  checkLaterHandshake,
   controlChannelUrl,
   decodeAnswer,
-  isHandshake,
+  learnVersion,
 } from "@portable-plugins/protocol";
 
 /** A command encoded once: its exact bytes go on the wire (and are replayed, §8.1); the message names it in errors. */
@@ -68,6 +69,21 @@ export function wireFault(
     "PORTABLE_E_CHANNEL",
     `plugin ${context.plugin}: protocol error on ${what} ${context.channel}: ${detail}`,
     { ...context, cause: err },
+  );
+}
+
+/** A handshake that breaks negotiation (§10.4), on any channel of the plugin. */
+export function versionError(
+  plugin: string,
+  channel: string,
+  statusText: string,
+  message: Buffer,
+  symbol?: string,
+): HostError {
+  return new HostError(
+    "PORTABLE_E_CHANNEL",
+    `plugin ${plugin}: protocol error on ${channel}: ${statusText} (received ${preview(message)})`,
+    { plugin, channel, statusText, ...(symbol === undefined ? {} : { symbol }) },
   );
 }
 
@@ -130,19 +146,42 @@ export class ControlChannel {
     }
   }
 
-  /** Waits for the plugin's first request (any content counts, §3.3). */
-  async handshake(initTimeoutMs: number): Promise<void> {
+  /**
+   * Waits for the plugin's first request (any content counts, §3.3) and
+   * learns the protocol version from it (§10.4) against the host's `offer`.
+   * A version that was not offered, or a malformed suffix, is a protocol
+   * error (PORTABLE_E_CHANNEL whose statusText is `protocol version <N> not
+   * offered`). From then on every keepalive must have the same form.
+   */
+  async handshake(initTimeoutMs: number, offer: readonly number[] = [1]): Promise<number> {
     let first: Buffer;
     try {
       first = await this.#rep.first(initTimeoutMs);
     } catch (err) {
       throw this.#error(err, undefined, `no handshake within ${initTimeoutMs} ms`);
     }
-    if (!isHandshake(first)) {
+    const learned = learnVersion(first, offer);
+    if (!learned.ok) {
+      const error = versionError(this.plugin, this.url, learned.errMsg, first);
+      this.#opts.logger.error(error.message);
+      await this.#rep.close(error);
+      throw error;
+    }
+    if (learned.notHandshake) {
       this.#opts.logger.warn(
-        `plugin ${this.plugin}: first control request is not "handshake" but ${preview(first)}; taken as the handshake`,
+        `plugin ${this.plugin}: first control request is not "handshake" but ${preview(first)}; taken as the handshake (version 1)`,
       );
     }
+    const version = learned.version;
+    this.#rep.versionGuard = (message) => {
+      const text = checkLaterHandshake(message, version);
+      if (text === undefined) return undefined;
+      const error = versionError(this.plugin, this.url, text, message);
+      this.#opts.logger.error(error.message);
+      this.#opts.events?.failed?.(error);
+      return error;
+    };
+    return version;
   }
 
   /**

@@ -9,6 +9,7 @@
 // starts the function again.
 
 import {
+  checkLaterHandshake,
   encodeFunctionCall,
   type FuncMeta,
   FuncReply,
@@ -18,7 +19,7 @@ import {
 } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
 import type { HostLogger } from "../logger.js";
-import { wireFault } from "./control-channel.js";
+import { versionError, wireFault } from "./control-channel.js";
 import { ExchangeError, type ExchangeFailure, InvertedRep, preview } from "./inverted-rep.js";
 
 export interface FunctionChannelOptions {
@@ -29,6 +30,10 @@ export interface FunctionChannelOptions {
   readonly logger: HostLogger;
   /** Largest message accepted from the plugin (§2.5). */
   readonly maxMessageBytes: number;
+  /** The version agreed on the control channel (§10.4); default 1. */
+  readonly protocolVersion?: number;
+  /** A handshake of another form than the agreed one arrived (§10.4): the channel is closed already. */
+  readonly versionBroken?: (error: HostError) => void;
 }
 
 /** A call that failed without a reply; `failure` says whether the channel looks dead. */
@@ -70,6 +75,17 @@ export class FunctionChannel {
         },
       },
     );
+    this.#rep.versionGuard = (message) => this.#versionCheck(message);
+  }
+
+  /** Every handshake of the process has the agreed form (§10.3, §10.4). */
+  #versionCheck(message: Buffer): HostError | undefined {
+    const text = checkLaterHandshake(message, this.#opts.protocolVersion ?? 1);
+    if (text === undefined) return undefined;
+    const error = versionError(this.plugin, this.url, text, message, this.symbol);
+    this.#opts.logger.error(error.message);
+    this.#opts.versionBroken?.(error);
+    return error;
   }
 
   get #context() {
@@ -95,10 +111,16 @@ export class FunctionChannel {
 
   /** The plugin's first request after the start command's `ok` (§5.3.3, init timeout). */
   async ready(initTimeoutMs: number): Promise<void> {
+    let first: Buffer;
     try {
-      await this.#rep.first(initTimeoutMs);
+      first = await this.#rep.first(initTimeoutMs);
     } catch (err) {
       throw this.#failure(err, `no first request within ${initTimeoutMs} ms`);
+    }
+    const broken = this.#versionCheck(first);
+    if (broken !== undefined) {
+      await this.#rep.close(broken);
+      throw broken;
     }
   }
 

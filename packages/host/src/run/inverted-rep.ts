@@ -74,6 +74,11 @@ export class InvertedRep {
   #closeReason: Error | undefined;
   /** Keepalive handshakes handled: a message sent again, or a queued one skipped (for tests and logs). */
   resends = 0;
+  /**
+   * Checks every keepalive (a message starting with `h`) once the version is
+   * agreed (§10.4): an Error closes the channel with it and fails the exchange.
+   */
+  versionGuard: ((message: Buffer) => Error | undefined) | undefined;
 
   constructor(
     url: string,
@@ -156,6 +161,7 @@ export class InvertedRep {
         const answer = await this.#recv(deadline, "no-answer");
         this.#current = true;
         if (!startsLikeHandshake(answer)) return answer;
+        this.#guard(answer);
         this.resends++;
       }
     });
@@ -163,8 +169,18 @@ export class InvertedRep {
 
   /** A request that is not the answer to this exchange: a keepalive (counted) or a late answer (logged). */
   #stale(message: Buffer): void {
-    if (startsLikeHandshake(message)) this.resends++;
-    else this.#logger.warn(`${this.#label}: discarding a late answer ${preview(message)}`);
+    if (startsLikeHandshake(message)) {
+      this.#guard(message);
+      this.resends++;
+    } else this.#logger.warn(`${this.#label}: discarding a late answer ${preview(message)}`);
+  }
+
+  /** A handshake of another form than the agreed one: close with the guard's error (§10.4). */
+  #guard(message: Buffer): void {
+    const error = this.versionGuard?.(message);
+    if (error === undefined) return;
+    void this.close(error);
+    throw new ExchangeError("closed", error.message, { cause: error });
   }
 
   /** Closes the socket (unlinking its file); pending and later exchanges fail with `reason`. */

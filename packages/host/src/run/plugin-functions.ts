@@ -89,6 +89,13 @@ export class FunctionChannels {
       callTimeoutMs: o.timeouts.callMs,
       logger: o.logger,
       maxMessageBytes: o.maxMessageBytes,
+      protocolVersion: this.#s.protocolVersion ?? 1,
+      versionBroken: (error) => {
+        const s = this.#s;
+        if (s.stopping || error.statusText === undefined) return;
+        s.versionFailure = error.statusText;
+        s.proc?.kill("SIGKILL", error.statusText);
+      },
     });
     await ch.listen();
     try {

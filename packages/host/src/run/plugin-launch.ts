@@ -84,18 +84,24 @@ export class PluginLauncher {
     }
     s.control = control;
     s.errMsg = "";
+    s.protocolVersion = undefined;
+    s.versionFailure = undefined;
     try {
-      await control.handshake(s.o.timeouts.initMs);
+      s.protocolVersion = await control.handshake(s.o.timeouts.initMs, s.o.protocolVersions);
       s.handshakeMs = Math.round((performance.now() - spawnedAt) * 100) / 100;
-      s.log.info(`plugin ${s.name}: handshake after ${s.handshakeMs} ms`);
+      s.log.info(
+        `plugin ${s.name}: handshake after ${s.handshakeMs} ms, protocol version ${s.protocolVersion}`,
+      );
       s.phase = "replaying";
       await replay(s, control, this.#funcs);
     } catch (err) {
       // Whatever failed, this process is not usable: make sure it is gone,
       // and say why the host killed it (not `signal: killed`).
+      const statusText = HostError.is(err) ? err.statusText : undefined;
+      if (statusText !== undefined) s.versionFailure = statusText;
       const because = HostError.is(err, "PORTABLE_E_HANDSHAKE")
         ? `handshake timeout${this.nameHint(spawnedWall, proc)}`
-        : (err as Error).message;
+        : (statusText ?? (err as Error).message);
       if (proc?.alive) {
         proc.kill("SIGKILL", because);
         await proc.exited;
@@ -117,6 +123,7 @@ export class PluginLauncher {
       condaBin: s.o.condaBin,
       socketDir: s.o.socketDir,
       env: s.o.env(s.plugin),
+      protocolVersions: s.o.protocolVersions,
     });
     let proc: PluginProcess;
     try {
@@ -155,7 +162,8 @@ export class PluginLauncher {
   #controlFailed(control: ControlChannel, error: HostError): void {
     const s = this.#s;
     if (control !== s.control || s.stopping || s.phase === "starting") return;
-    s.proc?.kill("SIGKILL", error.message);
+    if (error.statusText !== undefined) s.versionFailure = error.statusText;
+    s.proc?.kill("SIGKILL", error.statusText ?? error.message);
   }
 
   /**

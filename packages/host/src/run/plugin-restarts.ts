@@ -89,6 +89,7 @@ export class PluginRestarts implements Running {
         const error = HostError.from(err, "PORTABLE_E_PROCESS", { plugin: s.name });
         if (s.stopping) throw error;
         if (!s.errMsg) s.errMsg = error.message;
+        if (s.versionFailure !== undefined) throw this.#versionFailed(s.versionFailure);
         if (!s.hasRemembered()) {
           s.phase = "failed";
           s.log.error(`plugin ${s.name}: could not start: ${s.errMsg}`);
@@ -126,6 +127,10 @@ export class PluginRestarts implements Running {
     s.errMsg = reason;
     s.log.warn(`plugin ${s.name} (pid ${proc.pid}) exited: ${reason}`);
     if (s.phase !== "running") return; // a launch in progress fails and #startLoop decides
+    if (s.versionFailure !== undefined) {
+      this.#versionFailed(s.versionFailure);
+      return;
+    }
     // SIGKILL that the host did not send: killed, not crashed (§8.3).
     const killedFromOutside = info.signal === "SIGKILL" && info.killedBecause === undefined;
     s.backoff.ranFor(Date.now() - s.runningSince, killedFromOutside);
@@ -139,6 +144,24 @@ export class PluginRestarts implements Running {
     }
     s.lastReason = reason;
     this.#begin(s.backoff.next());
+  }
+
+  /**
+   * The process broke version negotiation (§10.4): status `error` with the
+   * protocol error as `errMsg`, no restart (the same program would do the
+   * same); every remembered instance is gone, as after the restart limit.
+   */
+  #versionFailed(statusText: string): HostError {
+    const s = this.#s;
+    s.phase = "failed";
+    s.errMsg = statusText;
+    const error = new HostError("PORTABLE_E_CHANNEL", `plugin ${s.name}: ${statusText}`, {
+      plugin: s.name,
+      statusText,
+    });
+    s.log.error(`${error.message}; not restarting it`);
+    for (const entry of s.remembered.clear()) entry.owner?.failed(error);
+    return error;
   }
 
   /** Restart limit reached: every remembered instance is gone (§8.3). */

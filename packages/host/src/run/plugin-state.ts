@@ -45,6 +45,18 @@ export class PluginState {
   readonly backoff: Backoff;
   runningSince = 0;
   handshakeMs: number | undefined;
+  /**
+   * The protocol version agreed with the current (or last) process (§10.4).
+   * Version 2 is negotiated; its messages come in the next step: every
+   * message is still spoken as version 1.
+   */
+  protocolVersion: number | undefined;
+  /**
+   * Set when the process broke version negotiation (§10.4): the status
+   * `errMsg`. Restarting would not help, so the plugin fails without restarts
+   * until its next use.
+   */
+  versionFailure: string | undefined;
   /** An unexpected exit is being recovered from (restarting, starting or replaying again). */
   recovering = false;
   /** Why the last restart happened. */

@@ -15,6 +15,12 @@ export interface PluginRuntimeInfo {
   readonly errMsg: string;
   /** Commands and calls sent again because a keepalive arrived first (§5.2), current process. */
   readonly keepaliveResends: number;
+  /**
+   * The protocol version agreed with the current (or last) process (§10.4);
+   * undefined before its handshake. Version 2 is negotiated; its messages
+   * come in the next step: the host still speaks version 1 on every channel.
+   */
+  readonly protocolVersion: number | undefined;
 }
 
 /** Open proxies: id -> rule id (sources and sinks) or undefined (functions). */
@@ -62,6 +68,7 @@ export function pluginStatus(s: PluginState, users: PluginUsers): PluginStatus {
             : "stop";
   const pid = s.proc?.alive ? s.proc.pid : undefined;
   const restarts = s.backoff.total;
+  const version = s.protocolVersion ?? 1;
   return {
     refCount,
     status,
@@ -69,6 +76,8 @@ export function pluginStatus(s: PluginState, users: PluginUsers): PluginStatus {
     ...(pid === undefined ? {} : { pid }),
     ...(restarts > 0 ? { restarts } : {}),
     ...(s.lastReason ? { lastReason: s.lastReason } : {}),
+    // Omitted when 1: a version-1 status document stays exactly as before (§10.5).
+    ...(pid !== undefined && version > 1 ? { protocolVersion: version } : {}),
   };
 }
 
@@ -81,5 +90,6 @@ export function runtimeInfo(s: PluginState, funcResends: number): PluginRuntimeI
     handshakeMs: s.handshakeMs,
     errMsg: s.errMsg,
     keepaliveResends: (s.control?.resends ?? 0) + funcResends,
+    protocolVersion: s.protocolVersion,
   };
 }

@@ -20,6 +20,8 @@ import type { PluginEnv } from "./supervisor-options.js";
 export interface LaunchSettings extends Interpreters {
   readonly socketDir: string;
   readonly env: PluginEnv;
+  /** The version offer written into PortableConfig (§10.2); `[1]`: no key. */
+  readonly protocolVersions?: readonly number[];
 }
 
 export interface LaunchCommand extends PluginCommand {
@@ -36,7 +38,7 @@ export function launchCommand(plugin: InstalledPlugin, s: LaunchSettings): Launc
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  return { ...pluginCommand(plugin, s), env };
+  return { ...pluginCommand(plugin, s, s.protocolVersions), env };
 }
 
 export interface ExitInfo {

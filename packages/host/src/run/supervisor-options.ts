@@ -2,7 +2,11 @@
 // (§8.3) and how plugin programs are launched (§3.2). Every duration is in
 // milliseconds; defaults are the spec's.
 
-import { DEFAULT_SOCKET_DIR } from "@portable-plugins/protocol";
+import {
+  DEFAULT_SOCKET_DIR,
+  portableConfigArgument,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@portable-plugins/protocol";
 import type { InstalledPlugin } from "../install/plugin.js";
 import type { HostLogger } from "../logger.js";
 import { stderrLogger } from "../logger.js";
@@ -81,6 +85,16 @@ export interface SupervisorOptions {
    * read, before anything is allocated (§2.5). Default 64 MiB; at least 1 MiB.
    */
   readonly maxMessageBytes?: number;
+  /**
+   * Protocol versions offered to plugins in PortableConfig (PROTOCOL.md §10.2):
+   * ascending, no duplicates, containing 1. Default: every version this host
+   * implements (`SUPPORTED_PROTOCOL_VERSIONS`, [1, 2]). `[1]` switches version 2
+   * off: no `protocolVersions` key at all, exactly as a reference host. The
+   * version a plugin announces is learned from its first control request (§10.4).
+   * Version 2 is negotiated; its messages come in the next step: until then a
+   * plugin that agreed on 2 is spoken to exactly as version 1.
+   */
+  readonly protocolVersions?: readonly number[];
 }
 
 export interface ResolvedSupervisorOptions {
@@ -95,6 +109,7 @@ export interface ResolvedSupervisorOptions {
   readonly launch: "spawn" | "manual";
   readonly logger: HostLogger;
   readonly maxMessageBytes: number;
+  readonly protocolVersions: readonly number[];
 }
 
 export const DEFAULT_TIMEOUTS: HostTimeouts = {
@@ -122,6 +137,14 @@ export function resolveSupervisorOptions(o: SupervisorOptions = {}): ResolvedSup
       `maxMessageBytes must be an integer of at least ${MIN_MESSAGE_LIMIT} (1 MiB, PROTOCOL.md §2.5), got ${String(maxMessageBytes)}`,
     );
   }
+  const protocolVersions = o.protocolVersions ?? SUPPORTED_PROTOCOL_VERSIONS;
+  portableConfigArgument(1000, protocolVersions); // throws a RangeError on a bad offer (§10.2)
+  const unknown = protocolVersions.filter((v) => !SUPPORTED_PROTOCOL_VERSIONS.includes(v));
+  if (unknown.length > 0) {
+    throw new RangeError(
+      `protocolVersions ${JSON.stringify(protocolVersions)}: this host does not implement version ${unknown.join(", ")} (it implements ${JSON.stringify(SUPPORTED_PROTOCOL_VERSIONS)})`,
+    );
+  }
   return {
     timeouts: { ...DEFAULT_TIMEOUTS, ...o.timeouts },
     restart: { ...DEFAULT_RESTART, ...o.restart },
@@ -134,5 +157,6 @@ export function resolveSupervisorOptions(o: SupervisorOptions = {}): ResolvedSup
     launch: o.launch ?? "spawn",
     logger: o.logger ?? stderrLogger(),
     maxMessageBytes,
+    protocolVersions: [...protocolVersions],
   };
 }

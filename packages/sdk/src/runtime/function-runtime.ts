@@ -5,9 +5,9 @@
 import { ReqSocket } from "@portable-plugins/nng";
 import {
   decodeFunctionCall,
-  encodeHandshake,
   FuncReply,
   type FunctionCall,
+  formatHandshake,
   functionChannelUrl,
   type JsonValue,
 } from "@portable-plugins/protocol";
@@ -52,10 +52,12 @@ export async function startFunction(
   const logger = settings.loggerFor(`${settings.plugin}/${symbol}`);
   const url = functionChannelUrl(symbol, settings.socketDir);
   const req = new ReqSocket({ resendTime: 0, reconnectTime: 100, reconnectMaxTime: 1000 });
+  // The same handshake form as on the control channel (§10.3).
+  const handshake = formatHandshake(settings.protocolVersion);
   try {
     await req.dial(url);
     // Handshake before the start is answered ok (PROTOCOL.md §5.1, A.4).
-    await req.send(encodeHandshake());
+    await req.send(handshake);
   } catch (err) {
     await req.close();
     throw err;
@@ -70,6 +72,7 @@ export async function startFunction(
     return answerCall(fn, call, abort.signal, logger);
   };
   const serving = serveInvertedReq(req, handle, {
+    handshake,
     keepaliveMs: settings.keepaliveMs,
     signal: abort.signal,
     handshakeSent: true,

@@ -4,11 +4,13 @@
 // and the plugin's answer goes back as its next request. When the host stays
 // silent for `keepaliveMs` the plugin sends `handshake` again, which keeps
 // the channel alive and lets a host that lost the answer re-send its command.
+// Every handshake has the form of the agreed version (§10.3): `handshake v=N`
+// for N ≥ 2, the plain 9 bytes for version 1.
 
 import { NngError, type ReqSocket } from "@portable-plugins/nng";
-import { encodeHandshake } from "@portable-plugins/protocol";
-
 export interface InvertedReqOptions {
+  /** The handshake bytes of the agreed version (formatHandshake(version), §10.3). */
+  readonly handshake: Buffer;
   /** ms of host silence after which `handshake` is sent again; 0 or Infinity: never. */
   readonly keepaliveMs: number;
   readonly signal: AbortSignal;
@@ -25,7 +27,7 @@ export async function serveInvertedReq(
   handle: (message: Buffer) => Promise<Buffer>,
   options: InvertedReqOptions,
 ): Promise<void> {
-  const handshake = encodeHandshake();
+  const handshake = options.handshake;
   const k = options.keepaliveMs;
   socket.setOption("recvTimeout", k > 0 && Number.isFinite(k) ? k : Number.POSITIVE_INFINITY);
   let outgoing: Buffer | undefined = options.handshakeSent ? undefined : handshake;

@@ -7,13 +7,17 @@ import {
   ANSWER_OK,
   Command,
   type Control,
+  chooseVersion,
   controlChannelUrl,
   DEFAULT_SOCKET_DIR,
   encodeAnswer,
+  formatHandshake,
   functionSocketPath,
   instanceKey,
   type Meta,
   PortableConfig,
+  readVersionOffer,
+  SUPPORTED_PROTOCOL_VERSIONS,
 } from "@portable-plugins/protocol";
 import type { Logger, PluginDefinition, Sink, Source } from "../api.js";
 import { messageOf, SdkError } from "../errors.js";
@@ -47,10 +51,23 @@ export interface StartOptions {
   /** Exit the process on SIGTERM/SIGINT and when the host goes away. Default true. */
   readonly ownProcess?: boolean;
   readonly logger?: Logger;
+  /**
+   * Protocol versions this plugin is willing to speak (§10.3), ascending.
+   * Default: every version the SDK implements (`SUPPORTED_PROTOCOL_VERSIONS`).
+   * `[1]` makes the plugin a plain version-1 plugin whatever the host offers.
+   */
+  readonly protocolVersions?: readonly number[];
 }
 
 export interface RunningPlugin {
   readonly name: string;
+  /**
+   * The protocol version agreed with the host (§10.3): the highest version
+   * the host offered that the plugin speaks, 1 without an offer. Version 2 is
+   * negotiated; its messages come in the next step: every message is still
+   * version 1, only the handshakes say `handshake v=2`.
+   */
+  readonly protocolVersion: number;
   /** Resolves once the plugin has shut down. */
   readonly closed: Promise<void>;
   /** Stops every symbol and closes the control channel. Idempotent. */
@@ -62,11 +79,18 @@ const USAGE = (name: string) =>
   `and talks to it over ${controlChannelUrl(name)}. Install it into a host (portable install <zip>) ` +
   "or start the host's debug server (portable debug) and then this program.";
 
-function parseArgument(name: string, argv: readonly string[]): PortableConfig {
+interface StartArgument {
+  readonly config: PortableConfig;
+  /** The host's version offer (§10.2); undefined when absent or bad (§10.3 step 1). */
+  readonly offer: readonly number[] | undefined;
+}
+
+function parseArgument(name: string, argv: readonly string[]): StartArgument {
   const arg = argv[0];
   if (arg === undefined) throw new SdkError("PORTABLE_E_ARGUMENT", USAGE(name), { plugin: name });
   try {
-    return PortableConfig.decode(arg);
+    const config = PortableConfig.decode(arg);
+    return { config, offer: readVersionOffer(JSON.parse(arg)) };
   } catch (cause) {
     throw new SdkError("PORTABLE_E_ARGUMENT", `${name}: bad start argument: ${messageOf(cause)}`, {
       plugin: name,
@@ -92,12 +116,23 @@ export async function startPlugin(
     if (options.ownProcess ?? true) process.exit(0);
   }
   const logger = options.logger ?? createLogger(name);
-  const config = parseArgument(name, options.argv ?? process.argv.slice(2));
+  const { config, offer } = parseArgument(name, options.argv ?? process.argv.slice(2));
+  const choice = chooseVersion(offer, options.protocolVersions ?? SUPPORTED_PROTOCOL_VERSIONS);
+  if (!choice.ok) {
+    // §10.3 step 3: one stderr line naming both sets, exit status 2.
+    if (options.ownProcess ?? true) {
+      process.stderr.write(`${name}: ${choice.message}\n`);
+      process.exit(2);
+    }
+    throw new SdkError("PORTABLE_E_ARGUMENT", `${name}: ${choice.message}`, { plugin: name });
+  }
+  const protocolVersion = choice.version;
   const settings: RuntimeSettings = {
     plugin: name,
     socketDir: options.socketDir ?? process.env["PORTABLE_SOCKET_DIR"] ?? DEFAULT_SOCKET_DIR,
     sendTimeout: config.sendTimeout > 0 ? config.sendTimeout : 1000,
     keepaliveMs: options.keepaliveMs ?? 5000,
+    protocolVersion,
     logger,
     loggerFor: (scope) => options.logger ?? createLogger(scope),
   };
@@ -229,13 +264,14 @@ export async function startPlugin(
   const controlKeepalive =
     options.controlKeepalive ?? process.env["PORTABLE_CONTROL_KEEPALIVE"] !== "0";
   void serveInvertedReq(control, onCommand, {
+    handshake: formatHandshake(protocolVersion),
     keepaliveMs: controlKeepalive ? settings.keepaliveMs : 0,
     signal: abort.signal,
   })
     .catch((err: unknown) => logger.error(`control channel failed: ${messageOf(err)}`))
     .finally(() => void shutdown("control channel ended"));
 
-  logger.info(`serving on ${url}`);
+  logger.info(`serving on ${url}, protocol version ${protocolVersion}`);
   if (ownProcess) void closed.then(() => process.exit(0));
-  return { name, closed, shutdown };
+  return { name, protocolVersion, closed, shutdown };
 }

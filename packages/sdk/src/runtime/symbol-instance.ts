@@ -16,6 +16,11 @@ export interface RuntimeSettings {
   readonly sendTimeout: number;
   /** ms of host silence before a keepalive handshake (§5.2). */
   readonly keepaliveMs: number;
+  /**
+   * The protocol version agreed with the host (§10.3). Version 2 is
+   * negotiated; its messages come in the next step: only the handshakes differ.
+   */
+  readonly protocolVersion: number;
   readonly logger: Logger;
   /** The logger of one symbol or instance, named by `scope`. */
   readonly loggerFor: (scope: string) => Logger;

@@ -12,9 +12,10 @@ import {
   controlChannelUrl,
   decodeAnswer,
   functionChannelUrl,
-  isHandshake,
   type JsonObject,
   type Meta,
+  parseHandshake,
+  portableConfigArgument,
   sinkAckChannelUrl,
   sinkChannelUrl,
   sourceChannelUrl,
@@ -57,9 +58,12 @@ export class ControlHost {
     return m;
   }
 
-  async handshake(): Promise<void> {
+  /** Receives the first request; resolves with the version its handshake announces (§10.3). */
+  async handshake(): Promise<number> {
     const m = await this.recv();
-    if (!isHandshake(m)) throw new Error(`expected handshake, got ${m.toString()}`);
+    const version = parseHandshake(m);
+    if (version === undefined) throw new Error(`expected handshake, got ${m.toString()}`);
+    return version;
   }
 
   /** Sends a command and returns the answer text ("ok" or the error), re-sending on a keepalive handshake (§5.2). */
@@ -122,6 +126,11 @@ export interface TestHostOptions {
   readonly sendTimeout?: number;
   /** The plugin's logger. Default: one that drops everything. */
   readonly logger?: Logger;
+  /**
+   * The protocol versions offered in PortableConfig (§10.2). Default `[1]`:
+   * no `protocolVersions` key, as a reference host.
+   */
+  readonly protocolVersions?: readonly number[];
 }
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -156,7 +165,7 @@ export class TestHost {
     try {
       plugin = await startPlugin(definition, {
         name,
-        argv: [JSON.stringify({ sendTimeout: options.sendTimeout ?? 500 })],
+        argv: [portableConfigArgument(options.sendTimeout ?? 500, options.protocolVersions)],
         socketDir: folder.dir,
         ownProcess: false,
         keepaliveMs: options.keepaliveMs ?? 5000,
@@ -165,7 +174,12 @@ export class TestHost {
           : { controlKeepalive: options.controlKeepalive }),
         logger: options.logger ?? quiet,
       });
-      await control.handshake();
+      const announced = await control.handshake();
+      if (announced !== plugin.protocolVersion) {
+        throw new Error(
+          `the plugin agreed on version ${plugin.protocolVersion} but its handshake announces ${announced}`,
+        );
+      }
     } catch (err) {
       await control.close();
       folder.remove();
