@@ -125,6 +125,7 @@ export {
 } from "./gen/portable-v2.js";
 export { isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from "./json.js";
 export { isWireKind, type WireCodec, type WireKind, wireKinds } from "./kinds.js";
+export { isV2WireKind, type V2WireCodec, type V2WireKind, v2WireKinds } from "./kinds-v2.js";
 export { dataSourceOf, instanceKey } from "./messages/control.js";
 export {
   ANSWER_OK,

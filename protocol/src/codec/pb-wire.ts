@@ -91,8 +91,16 @@ export class PbWriter {
     let size = 1;
     for (let v = n; v > 0x7f; v = Math.floor(v / 128)) size++;
     const content = start + 5;
+    // The 5 bytes at `start` are already reserved: no ensure() here, which could
+    // grow the buffer and copy only the bytes before `start`.
     this.pos = start;
-    this.varint(n);
+    for (let v = n; ; v = Math.floor(v / 128)) {
+      if (v <= 0x7f) {
+        this.buf[this.pos++] = v;
+        break;
+      }
+      this.buf[this.pos++] = (v % 128) | 0x80;
+    }
     if (size !== 5) this.buf.copyWithin(this.pos, content, content + n);
     this.pos += n;
   }

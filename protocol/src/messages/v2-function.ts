@@ -40,13 +40,21 @@ export function decodeCallBatch(body: Uint8Array): CallV2[] {
   return calls;
 }
 
-/** One reply per call, or (the batch as a whole failed) only `error`. */
-export type ReplyBatch =
-  | { readonly replies: readonly ReplyV2[]; readonly error?: undefined }
-  | { readonly replies?: readonly []; readonly error: ErrorV2 };
+/** One reply per call, or (the batch as a whole failed) no replies and `error`. */
+export interface ReplyBatch {
+  readonly replies: readonly ReplyV2[];
+  readonly error?: ErrorV2;
+}
 
 export function encodeReplyBatch(batch: ReplyBatch, encoding?: V2Encoding): Buffer {
-  const replies = [...(batch.replies ?? [])];
+  const replies = [...batch.replies];
+  if (batch.error && replies.length > 0)
+    throw new ProtocolError(
+      "PORTABLE_E_ENCODE",
+      "ReplyBatchV2",
+      "error",
+      "a batch error comes without replies",
+    );
   checkUniqueIds(
     "PORTABLE_E_ENCODE",
     "ReplyBatchV2",
@@ -84,7 +92,7 @@ export function decodeReplyBatch(body: Uint8Array): ReplyBatch {
         "error",
         "a batch error comes without replies",
       );
-    return { error: batch.error };
+    return { replies: [], error: batch.error };
   }
   if (batch.replies.length === 0)
     throw new ProtocolError(
@@ -103,7 +111,8 @@ export function decodeReplyBatch(body: Uint8Array): ReplyBatch {
  * the whole batch, as it does for a late reply to an earlier batch.
  */
 export function matchReplies(callIds: readonly number[], batch: ReplyBatch): ReplyV2[] {
-  if (batch.error) return callIds.map((id) => ({ id, result: null, error: batch.error }));
+  const failed = batch.error;
+  if (failed) return callIds.map((id) => ({ id, result: null, error: failed }));
   const byId = new Map(batch.replies.map((r) => [r.id, r]));
   const sent = new Set(callIds);
   const unknown = batch.replies.find((r) => !sent.has(r.id));
