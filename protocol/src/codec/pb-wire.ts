@@ -1,7 +1,9 @@
 // Protobuf binary wire primitives for version 2 (PROTOCOL.md §12.2): a
-// growable writer, a bounded reader, and google.protobuf.Struct / Value /
-// ListValue mapped to plain JSON values. Encoding is deterministic: fields in
-// number order, Struct keys sorted by code point (as §4.1 sorts user data).
+// growable writer, a reader, and google.protobuf.Struct / Value / ListValue
+// mapped to plain JSON values. Encoding is deterministic: fields in number
+// order, Struct keys sorted by code point (as §4.1 sorts user data).
+// Hot path: no closure or sub-reader per field; error paths are built only
+// when an error is thrown (the reader keeps the current parent and key).
 
 import { ProtocolError } from "../errors.js";
 import type { JsonObject, JsonValue } from "../json.js";
@@ -14,6 +16,9 @@ export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
 export const WIRE_LEN = 2;
 export const WIRE_FIXED32 = 5;
+
+export const at = (path: string, k: string | number): string =>
+  typeof k === "number" ? `${path}[${k}]` : path ? (k === "" ? path : `${path}.${k}`) : k;
 
 export class PbWriter {
   buf: Buffer;
@@ -68,41 +73,57 @@ export class PbWriter {
     this.buf.set(b, this.pos);
     this.pos += b.length;
   }
+  /** A length-prefixed UTF-8 string; a lone surrogate becomes U+FFFD (ef bf bd). */
   string(s: string): void {
-    // Lone surrogates become U+FFFD (ef bf bd), as §4.1 says for JSON text.
-    const max = s.length * 3;
-    this.ensure(max + 5);
-    const start = this.pos;
-    this.pos += 5;
-    const n = this.buf.write(s, this.pos, "utf8");
-    this.finishLen(start, n);
+    const n = s.length;
+    if (n < 128) {
+      this.ensure(n + 1);
+      const start = this.pos;
+      let p = start + 1;
+      const buf = this.buf;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[p++] = c;
+      }
+      if (i === n) {
+        buf[start] = n;
+        this.pos = p;
+        return;
+      }
+    }
+    this.ensure(n * 3 + 5);
+    const start = this.begin();
+    this.pos += this.buf.write(s, this.pos, "utf8");
+    this.end(start);
   }
-  /** Writes a length-delimited field whose content `body` writes. */
-  len(no: number, body: () => void): void {
-    this.tag(no, WIRE_LEN);
+  /** Starts a length-delimited field (tag written by `lenField`): reserves 5 bytes for the length. */
+  begin(): number {
     this.ensure(5);
     const start = this.pos;
     this.pos += 5;
-    body();
-    this.finishLen(start, this.pos - start - 5);
+    return start;
   }
-  /** Puts the varint length `n` at `start` and moves the `n` content bytes after it. */
-  private finishLen(start: number, n: number): void {
-    let size = 1;
-    for (let v = n; v > 0x7f; v = Math.floor(v / 128)) size++;
+  lenField(no: number): number {
+    this.tag(no, WIRE_LEN);
+    return this.begin();
+  }
+  /** Puts the length at `start` and moves the content right after it. */
+  end(start: number): void {
     const content = start + 5;
-    // The 5 bytes at `start` are already reserved: no ensure() here, which could
-    // grow the buffer and copy only the bytes before `start`.
-    this.pos = start;
-    for (let v = n; ; v = Math.floor(v / 128)) {
-      if (v <= 0x7f) {
-        this.buf[this.pos++] = v;
-        break;
-      }
-      this.buf[this.pos++] = (v % 128) | 0x80;
+    const n = this.pos - content;
+    // The 5 bytes at `start` are reserved: no ensure() here, which could grow
+    // the buffer and copy only the bytes before `start`.
+    let p = start;
+    let v = n;
+    while (v > 0x7f) {
+      this.buf[p++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
     }
-    if (size !== 5) this.buf.copyWithin(this.pos, content, content + n);
-    this.pos += n;
+    this.buf[p++] = v;
+    if (p !== content) this.buf.copyWithin(p, content, content + n);
+    this.pos = p + n;
   }
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);
@@ -111,105 +132,122 @@ export class PbWriter {
 
 export class PbReader {
   pos: number;
+  /** Where the reader is, for error messages: a parent path and a key in it. */
+  parent = "";
+  key: string | number = "";
   constructor(
     readonly buf: Buffer,
     readonly kind: string,
     start = 0,
-    readonly end = buf.length,
   ) {
     this.pos = start;
   }
-  fail(field: string, detail: string): never {
-    throw new ProtocolError("PORTABLE_E_DECODE", this.kind, field, detail);
+  where(parent: string, key: string | number): void {
+    this.parent = parent;
+    this.key = key;
   }
-  done(): boolean {
-    return this.pos >= this.end;
+  fail(detail: string): never {
+    throw new ProtocolError("PORTABLE_E_DECODE", this.kind, at(this.parent, this.key), detail);
   }
-  /** A varint as a number; `big` for values above 2^53 - 1 (and negative int64). */
-  varint(field: string): number {
+  /** A varint as a number; negative for a negative int64; refuses unsafe integers. */
+  varint(): number {
+    const buf = this.buf;
+    if (this.pos < buf.length) {
+      const b = buf[this.pos] as number;
+      if (b < 0x80) {
+        this.pos++;
+        return b;
+      }
+    }
     let result = 0;
     let mul = 1;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) this.fail(field, "truncated varint");
-      const b = this.buf[this.pos++] as number;
-      if (i === 9 && b > 1) this.fail(field, "varint longer than 64 bits");
+      if (this.pos >= buf.length) this.fail("truncated varint");
+      const b = buf[this.pos++] as number;
+      if (i === 9 && b > 1) this.fail("varint longer than 64 bits");
       result += (b & 0x7f) * mul;
-      if (b < 0x80) {
-        if (i >= 7 && !Number.isSafeInteger(result)) return this.big(field, i + 1);
-        return result;
-      }
+      if (b < 0x80) return i >= 7 && !Number.isSafeInteger(result) ? this.big(i + 1) : result;
       mul *= 128;
     }
-    return this.fail(field, "varint longer than 10 bytes");
+    return this.fail("varint longer than 10 bytes");
   }
-  /** Re-reads the last varint of `n` bytes exactly; negative when it is a negative int64. */
-  private big(field: string, n: number): number {
+  private big(n: number): number {
     let u = 0n;
     for (let i = n - 1; i >= 0; i--)
       u = (u << 7n) | BigInt((this.buf[this.pos - n + i] as number) & 0x7f);
     const s = BigInt.asIntN(64, u);
     if (s < 0n && s >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(s);
-    return this.fail(field, `integer ${s} is not a safe integer`);
+    return this.fail(`integer ${s} is not a safe integer`);
   }
-  /** Field number and wire type of the next field. */
-  tag(path: string): [number, number] {
-    const t = this.varint(path);
-    const no = Math.floor(t / 8);
+  /** The next tag as field number * 8 + wire type, checked. */
+  tag(): number {
+    const t = this.varint();
     const wire = t % 8;
-    if (no === 0) this.fail(path, "field number 0");
+    if (t < 8) this.fail("field number 0");
     if (wire !== WIRE_VARINT && wire !== WIRE_FIXED64 && wire !== WIRE_LEN && wire !== WIRE_FIXED32)
-      this.fail(path, `field ${no} has wire type ${wire}, which version 2 does not use`);
-    return [no, wire];
+      this.fail(`field ${Math.floor(t / 8)} has wire type ${wire}, which version 2 does not use`);
+    return t;
   }
-  /** The [start, end) of a length-delimited field's content. */
-  lenRange(field: string): [number, number] {
-    const n = this.varint(field);
-    if (n > this.end - this.pos) this.fail(field, `length ${n} runs past the end of the message`);
+  /** Reads a length; returns where the content ends (checked against `end`). */
+  len(end: number): number {
+    const n = this.varint();
+    if (n > end - this.pos) this.fail(`length ${n} runs past the end of the message`);
+    return this.pos + n;
+  }
+  string(end: number): string {
+    const buf = this.buf;
     const start = this.pos;
-    this.pos += n;
-    return [start, this.pos];
+    this.pos = end;
+    if (end - start < 32) {
+      let s = "";
+      for (let i = start; i < end; i++) {
+        const c = buf[i] as number;
+        if (c >= 0x80) return buf.toString("utf8", start, end);
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return buf.toString("utf8", start, end);
   }
-  string(field: string): string {
-    const [s, e] = this.lenRange(field);
-    return this.buf.toString("utf8", s, e);
-  }
-  double(field: string): number {
-    if (this.end - this.pos < 8) this.fail(field, "truncated double");
+  double(end: number): number {
+    if (end - this.pos < 8) this.fail("truncated double");
     const v = this.buf.readDoubleLE(this.pos);
     this.pos += 8;
     return v;
   }
-  skip(no: number, wire: number, path: string): void {
-    const field = path ? `${path}.#${no}` : `#${no}`;
-    if (wire === WIRE_VARINT) this.varint(field);
-    else if (wire === WIRE_LEN) this.lenRange(field);
+  skip(t: number, end: number): void {
+    const wire = t % 8;
+    if (wire === WIRE_VARINT) this.varint();
+    else if (wire === WIRE_LEN) this.pos = this.len(end);
     else {
       const n = wire === WIRE_FIXED64 ? 8 : 4;
-      if (this.end - this.pos < n) this.fail(field, "truncated fixed-size field");
+      if (end - this.pos < n) this.fail("truncated fixed-size field");
       this.pos += n;
     }
   }
-  /** A sub-reader over a length-delimited field's content. */
-  sub(field: string): PbReader {
-    const [s, e] = this.lenRange(field);
-    return new PbReader(this.buf, this.kind, s, e);
+  /** After a field: the message's end was not overrun by a varint. */
+  within(end: number): void {
+    if (this.pos > end) this.fail("truncated: a field runs past the end of its message");
   }
 }
-
-const at = (path: string, i: number | string) =>
-  typeof i === "number" ? `${path}[${i}]` : path ? `${path}.${i}` : i;
 
 function encodeError(kind: string, field: string, detail: string): never {
   throw new ProtocolError("PORTABLE_E_ENCODE", kind, field, detail);
 }
 
-/** Writes the content of a google.protobuf.Value. */
-export function writeValue(w: PbWriter, v: JsonValue, kind: string, path: string): void {
+/** Writes the content of a google.protobuf.Value; `parent` and `key` name it in errors. */
+export function writeValue(
+  w: PbWriter,
+  v: JsonValue,
+  kind: string,
+  parent: string,
+  key: string | number,
+): void {
   if (v === null) {
     w.tag(1, WIRE_VARINT);
     w.byte(0);
   } else if (typeof v === "number") {
-    if (!Number.isFinite(v)) encodeError(kind, path, `${v} has no JSON form`);
+    if (!Number.isFinite(v)) encodeError(kind, at(parent, key), `${v} has no JSON form`);
     w.tag(2, WIRE_FIXED64);
     w.double(v);
   } else if (typeof v === "string") {
@@ -219,33 +257,48 @@ export function writeValue(w: PbWriter, v: JsonValue, kind: string, path: string
     w.tag(4, WIRE_VARINT);
     w.byte(v ? 1 : 0);
   } else if (Array.isArray(v)) {
-    w.len(6, () => writeList(w, v, kind, path));
+    const s = w.lenField(6);
+    writeList(w, v, kind, at(parent, key));
+    w.end(s);
   } else if (typeof v === "object") {
-    w.len(5, () => writeStruct(w, v, kind, path));
+    const s = w.lenField(5);
+    writeStruct(w, v, kind, at(parent, key));
+    w.end(s);
   } else {
-    encodeError(kind, path, `${typeof v} is not a JSON value`);
+    encodeError(kind, at(parent, key), `${typeof v} is not a JSON value`);
   }
 }
 
+const HIGH = /[\ud800-\uffff]/;
+
 /** Writes the content of a google.protobuf.Struct, keys sorted by code point. */
 export function writeStruct(w: PbWriter, o: JsonObject, kind: string, path: string): void {
-  const keys = Object.keys(o).sort(compareCodePoints);
+  const keys = Object.keys(o);
+  if (keys.length > 1) {
+    keys.sort();
+    // Code-unit order is code-point order unless a key holds a surrogate or U+E000-U+FFFF.
+    if (keys.some((k) => HIGH.test(k))) keys.sort(compareCodePoints);
+  }
   for (const k of keys) {
     const v = o[k];
     if (v === undefined) continue;
-    w.len(1, () => {
-      w.tag(1, WIRE_LEN);
-      w.string(k);
-      w.len(2, () => writeValue(w, v, kind, at(path, k)));
-    });
+    const entry = w.lenField(1);
+    w.tag(1, WIRE_LEN);
+    w.string(k);
+    const value = w.lenField(2);
+    writeValue(w, v, kind, path, k);
+    w.end(value);
+    w.end(entry);
   }
 }
 
 /** Writes the content of a google.protobuf.ListValue. */
 export function writeList(w: PbWriter, a: readonly JsonValue[], kind: string, path: string): void {
-  a.forEach((v, i) => {
-    w.len(1, () => writeValue(w, v ?? null, kind, at(path, i)));
-  });
+  for (let i = 0; i < a.length; i++) {
+    const s = w.lenField(1);
+    writeValue(w, a[i] ?? null, kind, path, i);
+    w.end(s);
+  }
 }
 
 function setKey(o: JsonObject, k: string, v: JsonValue): void {
@@ -254,75 +307,113 @@ function setKey(o: JsonObject, k: string, v: JsonValue): void {
   else o[k] = v;
 }
 
-export function readValue(r: PbReader, path: string, depth: number): JsonValue {
-  if (depth > MAX_V2_DEPTH) r.fail(path, `nested deeper than ${MAX_V2_DEPTH}`);
+/** Reads a Value whose content ends at `end`. */
+export function readValue(
+  r: PbReader,
+  end: number,
+  parent: string,
+  key: string | number,
+  depth: number,
+): JsonValue {
+  if (depth > MAX_V2_DEPTH) {
+    r.where(parent, key);
+    r.fail(`nested deeper than ${MAX_V2_DEPTH}`);
+  }
   let v: JsonValue = null;
-  while (!r.done()) {
-    const [no, wire] = r.tag(path);
-    const want = no === 2 ? WIRE_FIXED64 : no === 1 || no === 4 ? WIRE_VARINT : WIRE_LEN;
-    if (no > 6) {
-      r.skip(no, wire, path);
-      continue;
+  while (r.pos < end) {
+    r.where(parent, key);
+    const t = r.tag();
+    switch (t) {
+      case 0x08: // null_value
+        r.varint();
+        v = null;
+        break;
+      case 0x11: // number_value
+        v = r.double(end);
+        if (!Number.isFinite(v)) r.fail(`${v} has no JSON form`);
+        break;
+      case 0x1a: // string_value
+        v = r.string(r.len(end));
+        break;
+      case 0x20: // bool_value
+        v = r.varint() !== 0;
+        break;
+      case 0x2a: // struct_value
+        v = readStruct(r, r.len(end), at(parent, key), depth + 1);
+        break;
+      case 0x32: // list_value
+        v = readList(r, r.len(end), at(parent, key), depth + 1);
+        break;
+      default:
+        if (t < 56) r.fail(`Value field ${Math.floor(t / 8)} has wire type ${t % 8}`);
+        r.skip(t, end);
     }
-    if (wire !== want) r.fail(path, `Value field ${no} has wire type ${wire}`);
-    if (no === 1) {
-      r.varint(path);
-      v = null;
-    } else if (no === 2) {
-      v = r.double(path);
-      if (!Number.isFinite(v)) r.fail(path, `${v} has no JSON form`);
-    } else if (no === 3) v = r.string(path);
-    else if (no === 4) v = r.varint(path) !== 0;
-    else if (no === 5) v = readStruct(r.sub(path), path, depth + 1);
-    else v = readList(r.sub(path), path, depth + 1);
+    r.where(parent, key);
+    r.within(end);
   }
   return v;
 }
 
-export function readStruct(r: PbReader, path: string, depth: number): JsonObject {
-  if (depth > MAX_V2_DEPTH) r.fail(path, `nested deeper than ${MAX_V2_DEPTH}`);
+/** Reads a Struct whose content ends at `end`. */
+export function readStruct(r: PbReader, end: number, path: string, depth: number): JsonObject {
   const o: JsonObject = {};
-  while (!r.done()) {
-    const [no, wire] = r.tag(path);
-    if (no !== 1) {
-      r.skip(no, wire, path);
+  while (r.pos < end) {
+    r.where(path, "");
+    const t = r.tag();
+    if (t !== 0x0a) {
+      if (t < 16) r.fail(`Struct field 1 has wire type ${t % 8}`);
+      r.skip(t, end);
       continue;
     }
-    if (wire !== WIRE_LEN) r.fail(path, `Struct field 1 has wire type ${wire}`);
-    const e = r.sub(path);
+    const entryEnd = r.len(end);
     let key = "";
+    let keySeen = false;
     let value: JsonValue = null;
-    let valueAt: [number, number] | undefined;
-    while (!e.done()) {
-      const [eno, ewire] = e.tag(path);
-      if (eno === 1 && ewire === WIRE_LEN) key = e.string(path);
-      else if (eno === 2 && ewire === WIRE_LEN) valueAt = e.lenRange(path);
-      else if (eno === 1 || eno === 2)
-        e.fail(path, `Struct entry field ${eno} has wire type ${ewire}`);
-      else e.skip(eno, ewire, path);
+    let later = -1;
+    let laterEnd = -1;
+    while (r.pos < entryEnd) {
+      r.where(path, "");
+      const et = r.tag();
+      if (et === 0x0a) {
+        key = r.string(r.len(entryEnd));
+        keySeen = true;
+      } else if (et === 0x12) {
+        const valueEnd = r.len(entryEnd);
+        if (keySeen) value = readValue(r, valueEnd, path, key, depth);
+        else {
+          later = r.pos;
+          laterEnd = valueEnd;
+          r.pos = valueEnd;
+        }
+      } else if (et < 24)
+        r.fail(`Struct entry field ${Math.floor(et / 8)} has wire type ${et % 8}`);
+      else r.skip(et, entryEnd);
+      r.where(path, "");
+      r.within(entryEnd);
     }
-    if (valueAt)
-      value = readValue(
-        new PbReader(r.buf, r.kind, valueAt[0], valueAt[1]),
-        at(path, key),
-        depth + 1,
-      );
+    if (later >= 0) {
+      const save = r.pos;
+      r.pos = later;
+      value = readValue(r, laterEnd, path, key, depth);
+      r.pos = save;
+    }
     setKey(o, key, value);
   }
   return o;
 }
 
-export function readList(r: PbReader, path: string, depth: number): JsonValue[] {
-  if (depth > MAX_V2_DEPTH) r.fail(path, `nested deeper than ${MAX_V2_DEPTH}`);
+/** Reads a ListValue whose content ends at `end`. */
+export function readList(r: PbReader, end: number, path: string, depth: number): JsonValue[] {
   const a: JsonValue[] = [];
-  while (!r.done()) {
-    const [no, wire] = r.tag(path);
-    if (no !== 1) {
-      r.skip(no, wire, path);
+  while (r.pos < end) {
+    r.where(path, a.length);
+    const t = r.tag();
+    if (t !== 0x0a) {
+      if (t < 16) r.fail(`ListValue field 1 has wire type ${t % 8}`);
+      r.skip(t, end);
       continue;
     }
-    if (wire !== WIRE_LEN) r.fail(at(path, a.length), `ListValue field 1 has wire type ${wire}`);
-    a.push(readValue(r.sub(at(path, a.length)), at(path, a.length), depth + 1));
+    a.push(readValue(r, r.len(end), path, a.length, depth));
   }
   return a;
 }
