@@ -5,18 +5,14 @@
 
 import type { JsonObject, JsonValue } from "../json.js";
 import {
-  at,
-  PbReader,
-  PbWriter,
   readList,
   readStruct,
   readValue,
-  WIRE_LEN,
-  WIRE_VARINT,
   writeList,
   writeStruct,
   writeValue,
-} from "./pb-wire.js";
+} from "./pb-struct.js";
+import { at, PbReader, PbWriter, pathAt, WIRE_LEN, WIRE_VARINT, withPaths } from "./pb-wire.js";
 import { parseJson } from "./schema-codec.js";
 import type { V2FieldDescriptor, V2MessageDescriptor } from "./v2-descriptor.js";
 import { checkInt, checkRequired, emptyOf, fail, isEmpty, isInt } from "./v2-fields.js";
@@ -86,7 +82,7 @@ function writeMessage(
       continue;
     }
     const items = value as unknown[];
-    const base = at(path, f.name);
+    const base = pathAt(path, f.name);
     for (let i = 0; i < items.length; i++) writeField(w, d, f, items[i], base, i);
   }
 }
@@ -104,7 +100,11 @@ function writeField(
     case "uint64":
     case "int64":
       w.tag(f.no, WIRE_VARINT);
-      w.int64(checkInt(f, v, d.name, at(parent, key), "PORTABLE_E_ENCODE"));
+      w.int64(
+        typeof v === "number" && v >= 0 && v <= 0xffffffff && Number.isInteger(v)
+          ? v
+          : checkInt(f, v, d.name, at(parent, key), "PORTABLE_E_ENCODE"),
+      );
       return;
     case "bool":
       w.tag(f.no, WIRE_VARINT);
@@ -137,14 +137,14 @@ function writeField(
         w,
         f.message?.() as V2MessageDescriptor,
         v as Record<string, unknown>,
-        at(parent, key),
+        pathAt(parent, key),
       );
       w.end(s);
       return;
     }
     case "struct": {
       const s = w.lenField(f.no);
-      writeStruct(w, v as JsonObject, d.name, at(parent, key));
+      writeStruct(w, v as JsonObject, d.name, pathAt(parent, key));
       w.end(s);
       return;
     }
@@ -156,7 +156,7 @@ function writeField(
     }
     case "list": {
       const s = w.lenField(f.no);
-      writeList(w, v as JsonValue[], d.name, at(parent, key));
+      writeList(w, v as JsonValue[], d.name, pathAt(parent, key));
       w.end(s);
       return;
     }
@@ -188,13 +188,19 @@ function readMessage(
       continue;
     }
     const list = f.repeated ? (out[f.name] as unknown[]) : undefined;
-    r.where(list ? at(path, f.name) : path, list ? list.length : f.name);
+    r.where(list ? pathAt(path, f.name) : path, list ? list.length : f.name);
     let v: unknown;
     switch (f.kind) {
       case "uint32":
       case "uint64":
       case "int64":
-        v = checkInt(f, r.varint(), d.name, at(r.parent, r.key), "PORTABLE_E_DECODE");
+        {
+          const n = r.varint();
+          v =
+            n >= 0 && n <= 0xffffffff
+              ? n
+              : checkInt(f, n, d.name, at(r.parent, r.key), "PORTABLE_E_DECODE");
+        }
         break;
       case "bool":
         v = r.varint() !== 0;
@@ -217,12 +223,18 @@ function readMessage(
       case "message": {
         if (depth > 16) r.fail("messages nested too deep");
         const e = r.len(end);
-        v = readMessage(r, e, f.message?.() as V2MessageDescriptor, at(r.parent, r.key), depth + 1);
+        v = readMessage(
+          r,
+          e,
+          f.message?.() as V2MessageDescriptor,
+          pathAt(r.parent, r.key),
+          depth + 1,
+        );
         break;
       }
       case "struct": {
         const e = r.len(end);
-        v = readStruct(r, e, at(r.parent, r.key), 1);
+        v = readStruct(r, e, pathAt(r.parent, r.key), 1);
         break;
       }
       case "value": {
@@ -232,7 +244,7 @@ function readMessage(
       }
       case "list": {
         const e = r.len(end);
-        v = readList(r, e, at(r.parent, r.key), 1);
+        v = readList(r, e, pathAt(r.parent, r.key), 1);
         break;
       }
     }
@@ -262,7 +274,7 @@ export function defineV2Codec<T>(d: V2MessageDescriptor): V2Codec<T> {
       : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     const binary = (start: number) =>
       readMessage(new PbReader(buf, d.name, start), buf.length, d, "", 0) as T;
-    if (d.v2Kind === undefined) return { value: binary(0), encoding: "protobuf" };
+    if (d.v2Kind === undefined) return { value: withPaths(() => binary(0)), encoding: "protobuf" };
     if (buf.length < 2)
       fail("PORTABLE_E_DECODE", d.name, "", `truncated: ${buf.length} bytes, no version-2 header`);
     if (buf[0] !== V2_VERSION_BYTE)
@@ -275,14 +287,15 @@ export function defineV2Codec<T>(d: V2MessageDescriptor): V2Codec<T> {
     const kind = (buf[1] as number) & ~V2_JSON_BIT;
     if (kind !== d.v2Kind)
       fail("PORTABLE_E_DECODE", d.name, "", `kind byte ${hex2(kind)}, expected ${hex2(d.v2Kind)}`);
-    if (((buf[1] as number) & V2_JSON_BIT) === 0) return { value: binary(2), encoding: "protobuf" };
+    if (((buf[1] as number) & V2_JSON_BIT) === 0)
+      return { value: withPaths(() => binary(2)), encoding: "protobuf" };
     const json = parseJson(buf.subarray(2), d.name);
     return { value: fromJsonMessage(d, json, "") as T, encoding: "json" };
   };
   return {
     descriptor: d,
     encode(value, encoding = "protobuf") {
-      if (encoding === "protobuf") return encodeBinary(value);
+      if (encoding === "protobuf") return withPaths(() => encodeBinary(value));
       const text = Buffer.from(toJsonMessage(d, value as Record<string, unknown>));
       if (d.v2Kind === undefined) return text;
       return Buffer.concat([Buffer.from([V2_VERSION_BYTE, d.v2Kind | V2_JSON_BIT]), text]);
