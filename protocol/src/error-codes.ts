@@ -25,6 +25,16 @@ export const ERROR_CODES = {
     meaning: "a value cannot be written as the expected message: NaN, ±Infinity, a cycle (§9.2)",
     layers: ["protocol"],
   },
+  PORTABLE_E_LIMIT: {
+    meaning:
+      "a version-2 message exceeds a limit of §12.2: calls or rows per message, bytes per message",
+    layers: ["protocol"],
+  },
+  PORTABLE_E_MISMATCH: {
+    meaning:
+      "a version-2 reply batch or ack does not match what was sent: a call id missing, unknown or repeated, an ack for a sequence number not sent or already acked (§12.3, §12.5)",
+    layers: ["protocol"],
+  },
   PORTABLE_E_TIMEOUT: {
     meaning:
       "a deadline expired: a socket's `sendTimeout`, `recvTimeout` or `connected(timeout)` (nng); a command, call, ack or send that got no answer in time (host, §5.4)",

@@ -8,6 +8,8 @@ import type { ErrorCode } from "./error-codes.js";
 export const PROTOCOL_ERROR_CODES = [
   "PORTABLE_E_DECODE",
   "PORTABLE_E_ENCODE",
+  "PORTABLE_E_LIMIT",
+  "PORTABLE_E_MISMATCH",
 ] as const satisfies readonly ErrorCode[];
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
 

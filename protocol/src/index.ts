@@ -24,6 +24,17 @@ export type {
 } from "./codec/descriptor.js";
 export { compareCodePoints, goJson, goString } from "./codec/go-json.js";
 export { type MessageCodec, parseJson } from "./codec/schema-codec.js";
+export {
+  V2_JSON_BIT,
+  V2_VERSION_BYTE,
+  type V2Codec,
+  type V2Encoding,
+} from "./codec/v2-codec.js";
+export type {
+  V2FieldDescriptor,
+  V2FieldKind,
+  V2MessageDescriptor,
+} from "./codec/v2-descriptor.js";
 export type { Decoded, DecodeWarning, QuirkCode } from "./codec/warnings.js";
 export {
   ERROR_CODES,
@@ -82,8 +93,39 @@ export {
   SYMBOL_KINDS,
   type SymbolKind,
 } from "./gen/portable.js";
+export {
+  CallBatchV2,
+  CallBatchV2Descriptor,
+  type CallKind,
+  CallKindNumbers,
+  CallKindValues,
+  CallV2,
+  CallV2Descriptor,
+  type ErrorClass,
+  ErrorClassNumbers,
+  ErrorClassValues,
+  ErrorV2,
+  ErrorV2Descriptor,
+  FuncContextV2,
+  FuncContextV2Descriptor,
+  PROTOCOL_VERSION_2,
+  ReplyBatchV2,
+  ReplyBatchV2Descriptor,
+  ReplyV2,
+  ReplyV2Descriptor,
+  SinkAckV2,
+  SinkAckV2Descriptor,
+  SinkRowsV2,
+  SinkRowsV2Descriptor,
+  SourceRowsV2,
+  SourceRowsV2Descriptor,
+  SourceRowV2,
+  SourceRowV2Descriptor,
+  V2_KINDS,
+} from "./gen/portable-v2.js";
 export { isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from "./json.js";
 export { isWireKind, type WireCodec, type WireKind, wireKinds } from "./kinds.js";
+export { isV2WireKind, type V2WireCodec, type V2WireKind, v2WireKinds } from "./kinds-v2.js";
 export { dataSourceOf, instanceKey } from "./messages/control.js";
 export {
   ANSWER_OK,
@@ -118,6 +160,24 @@ export {
   encodeSourceError,
   type SourceItem,
 } from "./messages/source-envelope.js";
+export {
+  decodeSinkAckV2,
+  decodeSinkRows,
+  decodeSourceRows,
+  encodeSinkAckV2,
+  encodeSinkRows,
+  encodeSourceRows,
+  settleAck,
+} from "./messages/v2-data.js";
+export {
+  decodeCallBatch,
+  decodeReplyBatch,
+  encodeCallBatch,
+  encodeReplyBatch,
+  matchReplies,
+  type ReplyBatch,
+} from "./messages/v2-function.js";
+export { errorV2, V2_LIMITS, type V2KindName, v2KindOf } from "./messages/v2-limits.js";
 export {
   checkLaterHandshake,
   chooseVersion,

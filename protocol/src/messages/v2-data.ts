@@ -1,0 +1,89 @@
+// Version-2 data channels (PROTOCOL.md §12.4, §12.5): many source rows per
+// message, sink rows with a sequence number, and acks that cover every
+// message up to a sequence number. The wrappers add limits and the rules the
+// schema cannot express (rows or raw, not both; acks move forward).
+
+import type { V2Encoding } from "../codec/v2-codec.js";
+import { ProtocolError } from "../errors.js";
+import {
+  type ErrorV2,
+  SinkAckV2,
+  SinkRowsV2,
+  SourceRowsV2,
+  type SourceRowV2,
+} from "../gen/portable-v2.js";
+import { checkLimits, V2_LIMITS } from "./v2-limits.js";
+
+export function encodeSourceRows(
+  rows: readonly SourceRowV2[],
+  error?: ErrorV2,
+  encoding?: V2Encoding,
+): Buffer {
+  const body = SourceRowsV2.encode(
+    error ? { rows: [...rows], error } : { rows: [...rows] },
+    encoding,
+  );
+  checkLimits("SourceRowsV2", "rows", rows.length, V2_LIMITS.maxRowsPerMessage, body.length);
+  return body;
+}
+
+export function decodeSourceRows(body: Uint8Array): SourceRowsV2 {
+  const msg = SourceRowsV2.decode(body);
+  checkLimits("SourceRowsV2", "rows", msg.rows.length, V2_LIMITS.maxRowsPerMessage, body.length);
+  if (msg.rows.length === 0 && !msg.error)
+    throw new ProtocolError("PORTABLE_E_DECODE", "SourceRowsV2", "", "no rows and no error");
+  return msg;
+}
+
+export function encodeSinkRows(msg: SinkRowsV2, encoding?: V2Encoding): Buffer {
+  checkRowsOrRaw("PORTABLE_E_ENCODE", msg);
+  const body = SinkRowsV2.encode(msg, encoding);
+  checkLimits("SinkRowsV2", "rows", msg.rows.length, V2_LIMITS.maxRowsPerMessage, body.length);
+  return body;
+}
+
+export function decodeSinkRows(body: Uint8Array): SinkRowsV2 {
+  const msg = SinkRowsV2.decode(body);
+  checkLimits("SinkRowsV2", "rows", msg.rows.length, V2_LIMITS.maxRowsPerMessage, body.length);
+  checkRowsOrRaw("PORTABLE_E_DECODE", msg);
+  return msg;
+}
+
+function checkRowsOrRaw(code: "PORTABLE_E_DECODE" | "PORTABLE_E_ENCODE", msg: SinkRowsV2): void {
+  const raw = msg.raw !== undefined && msg.raw.length > 0;
+  if (raw && msg.rows.length > 0)
+    throw new ProtocolError(code, "SinkRowsV2", "raw", "rows and raw in one message");
+  if (!raw && msg.rows.length === 0)
+    throw new ProtocolError(code, "SinkRowsV2", "rows", "neither rows nor raw");
+}
+
+export function encodeSinkAckV2(ack: SinkAckV2, encoding?: V2Encoding): Buffer {
+  return SinkAckV2.encode(ack, encoding);
+}
+
+export function decodeSinkAckV2(body: Uint8Array): SinkAckV2 {
+  return SinkAckV2.decode(body);
+}
+
+/**
+ * What an ack settles, given the last sequence number already acked and the
+ * last one sent (§12.5): messages `acked+1 … seq` are done, all of them
+ * successfully except `seq` itself when the ack has an error. Throws
+ * PORTABLE_E_MISMATCH for an ack that moves backwards or past what was sent.
+ */
+export function settleAck(
+  ack: SinkAckV2,
+  acked: number,
+  sent: number,
+): { readonly from: number; readonly to: number; readonly failed?: number } {
+  if (ack.seq <= acked || ack.seq > sent)
+    throw new ProtocolError(
+      "PORTABLE_E_MISMATCH",
+      "SinkAckV2",
+      "seq",
+      `ack for ${ack.seq}; acked up to ${acked}, sent up to ${sent}`,
+    );
+  return ack.error
+    ? { from: acked + 1, to: ack.seq, failed: ack.seq }
+    : { from: acked + 1, to: ack.seq };
+}
