@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { unknownErrorCodes } from "./error-codes.js";
 
 export interface ErrorCodeScanOptions {
-  /** Folders of the package, read recursively. */
-  readonly dirs: readonly string[];
+  /** Folders of the package, read recursively (default: src and test). */
+  readonly dirs?: readonly string[];
   /** Which files of those folders are read, by name. */
   readonly include: RegExp;
-  /** Single files read as well (README.md, a spec). */
+  /** Single files read as well (default: README.md). */
   readonly files?: readonly string[];
 }
 
@@ -24,14 +24,14 @@ export interface ErrorCodeScan {
 
 /** Scans the package in `pkgDir` for error codes that are not in the list. */
 export function scanErrorCodes(pkgDir: string, opts: ErrorCodeScanOptions): ErrorCodeScan {
-  const files = opts.dirs
+  const files = (opts.dirs ?? ["src", "test"])
     .flatMap((dir) =>
       readdirSync(join(pkgDir, dir), { recursive: true, encoding: "utf8" }).map((f) =>
         join(dir, f),
       ),
     )
     .filter((f) => opts.include.test(f))
-    .concat(opts.files ?? []);
+    .concat(opts.files ?? ["README.md"]);
   const unknown = files.flatMap((f) =>
     unknownErrorCodes(readFileSync(join(pkgDir, f), "utf8")).map((c) => `${f}: ${c}`),
   );
