@@ -3,6 +3,7 @@
 // targets the hot paths are measured against. Printing and JSON only.
 import { GO_HOST } from "./scenarios/exec-gohost.js";
 import { num, percentile, type Spread, showSpread, spread } from "./stats.js";
+import { columns, printTargets, ratio, showRatios, type Target } from "./table.js";
 
 export const FLOOR = "raw floor";
 
@@ -79,12 +80,7 @@ function addRatios(rows: Row[]): void {
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-export interface Target {
-  what: string;
-  target: string;
-  measured: string;
-  met: boolean | undefined;
-}
+export type { Target };
 
 /** Median over runs of `a`'s figure over `b`'s of the same run. */
 function perRunRatio(a: Row | undefined, b: Row | undefined): number | undefined {
@@ -101,7 +97,6 @@ function targets(rows: Row[]): Target[] {
   const exec = find(EXEC, "ts")?.vsFloor?.median;
   const ingest = find("source ingest 100 B", "ts")?.value?.median;
   const share = find("cold start: host share", "ts")?.value?.median;
-  const ratio = (x: number) => `${x.toFixed(2)}x`;
   const [ours, goHost] = [find(EXEC, "go"), find(EXEC, GO_HOST)];
   const goHosts = perRunRatio(ours, goHost);
   const p50s = `p50 ${num(ours?.p50us?.median ?? 0)} vs ${num(goHost?.p50us?.median ?? 0)} µs`;
@@ -146,14 +141,11 @@ export function printTable(rows: Row[], meta: Record<string, unknown>): Target[]
     "p99 µs",
     "vs floor",
   ];
-  const ratio = (x: number) => `${x.toFixed(2)}x`;
   const notes = [...new Set(rows.flatMap((r) => (r.note ? [r.note] : [])))];
   const lines = rows.map((r) => {
     if (r.error) return [r.scenario, r.impl, clip(r.error.split("\n")[0]!, 90), "", "", "", "", ""];
     const mark = r.note ? ` [${notes.indexOf(r.note) + 1}]` : "";
-    const vs = r.vsFloor
-      ? `${ratio(r.vsFloor.median)} (${ratio(r.vsFloor.min)}-${ratio(r.vsFloor.max)})`
-      : "";
+    const vs = r.vsFloor ? showRatios(r.vsFloor) : "";
     return [
       r.scenario,
       `${r.impl}${mark}`,
@@ -165,18 +157,13 @@ export function printTable(rows: Row[], meta: Record<string, unknown>): Target[]
       vs,
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (l: string[]) =>
-    l
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
+  const { fmt, rule } = columns(header, lines);
   console.log(
     `\nportable-plugins bench: ${meta["runs"]} runs per row, ${meta["cpus"]}, node ${meta["node"]}, ` +
       `${meta["python"]}, ${meta["go"]}${meta["quick"] ? " [QUICK: smoke run, not figures]" : ""}\n`,
   );
   console.log(fmt(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  console.log(rule);
   let last = "";
   for (const [i, l] of lines.entries()) {
     const scenario = rows[i]!.scenario;
@@ -188,10 +175,6 @@ export function printTable(rows: Row[], meta: Record<string, unknown>): Target[]
     console.error(`\n${r.scenario} / ${r.impl} failed:\n${r.error}`);
   }
   const t = targets(rows);
-  console.log("\ntargets (reported, not asserted):");
-  for (const x of t) {
-    const verdict = x.met === undefined ? "not measured" : x.met ? "met" : "MISSED";
-    console.log(`  ${x.what}: ${x.measured} (target ${x.target}): ${verdict}`);
-  }
+  printTargets(t);
   return t;
 }

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { access, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pluginCommand } from "@portable-plugins/package";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConformanceError } from "../src/errors.js";
 import { launchCommand } from "../src/subject/launch.js";
@@ -100,7 +101,7 @@ describe("loadSubject", () => {
 });
 
 describe("launchCommand", () => {
-  it("starts a conda plugin with the host's command line", async () => {
+  it("starts a conda plugin with the package format's command line, as the host does", async () => {
     const dir = await tinyFolder("conda", {
       "tiny.json": JSON.stringify({
         ...MANIFEST,
@@ -113,20 +114,14 @@ describe("launchCommand", () => {
     });
     const subject = await loadSubject(dir);
     try {
-      expect(launchCommand(subject, { python: "py3", node: "node" })).toEqual({
-        file: "conda",
-        args: [
-          "run",
-          "-n",
-          "ml",
-          "--no-capture-output",
-          "py3",
-          "-u",
-          subject.executablePath,
-          '{"sendTimeout":1000}',
-        ],
-        cwd: subject.dir,
-      });
+      // The command line itself is the package format's (packages/package, launch.test.ts);
+      // the subject's part: the manifest's conda fields read, the suite's interpreters passed.
+      const command = launchCommand(subject, { python: "py3", node: "node" });
+      expect(command).toEqual(
+        pluginCommand(subject, { pythonBin: "py3", nodeBin: "node", condaBin: "conda" }),
+      );
+      expect(command.file).toBe("conda");
+      expect(command.args.slice(0, 3)).toEqual(["run", "-n", "ml"]);
     } finally {
       await subject.dispose();
     }

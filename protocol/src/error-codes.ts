@@ -3,6 +3,7 @@
 // declares its codes as an array checked against this list (`satisfies readonly ErrorCode[]`),
 // and its tests prove the array is exactly the codes the list says that layer raises.
 // A code means one thing wherever it is raised; adding one is a change to this file first.
+// The file scan those tests share (no unknown code in a package) is error-code-scan.ts.
 
 /** The layers (packages) that raise error codes. */
 export const ERROR_LAYERS = ["protocol", "nng", "package", "host", "sdk", "conformance"] as const;

@@ -1,9 +1,10 @@
 // The family's one error-code list (src/error-codes.ts): well formed, shown exactly in
 // PROTOCOL.md §9.5, and the protocol package's own codes and texts are in it.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { scanErrorCodes } from "../src/error-code-scan.js";
 import {
   ERROR_CODES,
   ERROR_LAYERS,
@@ -71,16 +72,12 @@ describe("the error-code list", () => {
   });
 
   it("names no code outside the list in this package's sources, tests, vectors or spec", () => {
-    const files = ["src", "test", "vectors", "tools"]
-      .flatMap((dir) =>
-        readdirSync(join(pkg, dir), { recursive: true, encoding: "utf8" }).map((f) => join(dir, f)),
-      )
-      .filter((f) => /\.(ts|json|md|py|go)$/.test(f))
-      .concat("PROTOCOL.md");
+    const { files, unknown } = scanErrorCodes(pkg, {
+      dirs: ["src", "test", "vectors", "tools"],
+      include: /\.(ts|json|md|py|go)$/,
+      files: ["PROTOCOL.md"],
+    });
     expect(files.length).toBeGreaterThan(20);
-    const unknown = files.flatMap((f) =>
-      unknownErrorCodes(readFileSync(join(pkg, f), "utf8")).map((c) => `${f}: ${c}`),
-    );
     expect(unknown).toEqual([]);
   });
 });

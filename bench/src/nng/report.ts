@@ -2,6 +2,7 @@
 // prints the one table, with ratios to the raw node:net floor and the
 // targets the package is measured against.
 import { num, percentile, type Spread, showSpread as show, spread } from "../stats.js";
+import { columns, printTargets, ratio, showRatios, type Target } from "../table.js";
 import type { ImplName } from "./impls.js";
 
 export interface Row {
@@ -47,12 +48,7 @@ export const summarize = {
   },
 };
 
-export interface Target {
-  what: string;
-  target: string;
-  measured: string;
-  met: boolean | undefined;
-}
+export type { Target };
 
 /** Fills `vsRaw` on every row from the raw row of its scenario, run by run. */
 function addRatios(rows: Row[]): void {
@@ -74,27 +70,19 @@ export function printTable(rows: Row[], meta: Record<string, unknown>): Target[]
     "p99 µs",
     "vs raw, per-run ratio",
   ];
-  const ratio = (x: number) => `${x.toFixed(2)}x`;
   const lines = rows.map((r) => {
     if (r.error) return [r.scenario, r.impl, `ERROR: ${r.error}`, "", "", "", ""];
     // Latency rows compare p50 (lower is better), throughput rows compare rate.
-    const vs = r.vsRaw
-      ? `${ratio(r.vsRaw.median)} (${ratio(r.vsRaw.min)}-${ratio(r.vsRaw.max)}) ${r.p50us ? "p50" : "rate"}`
-      : "";
+    const vs = r.vsRaw ? `${showRatios(r.vsRaw)} ${r.p50us ? "p50" : "rate"}` : "";
     return [r.scenario, r.impl, show(r.rate), show(r.mbPerSec), show(r.p50us), show(r.p99us), vs];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (l: string[]) =>
-    l
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
+  const { fmt, rule } = columns(header, lines);
   console.log(
     `\n@portable-plugins/nng bench: ${meta.transport}, ${meta.runs} runs per row, ` +
       `node ${meta.node}, ${meta.cpus}${meta.quick ? " [QUICK: smoke run, not figures]" : ""}\n`,
   );
   console.log(fmt(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  console.log(rule);
   for (const l of lines) console.log(fmt(l));
 
   const ours = (scenario: string) => rows.find((r) => r.impl === "nng" && r.scenario === scenario);
@@ -114,10 +102,6 @@ export function printTable(rows: Row[], meta: Record<string, unknown>): Target[]
       met: pp?.rate ? pp.rate.median >= 300_000 : undefined,
     },
   ];
-  console.log("\ntargets (reported, not asserted):");
-  for (const t of targets) {
-    const verdict = t.met === undefined ? "not measured" : t.met ? "met" : "MISSED";
-    console.log(`  ${t.what}: ${t.measured} (target ${t.target}): ${verdict}`);
-  }
+  printTargets(targets);
   return targets;
 }

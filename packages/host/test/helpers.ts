@@ -14,6 +14,7 @@ export {
   type FakePluginOptions,
   type Files,
   fakePlugin,
+  manifestWith,
   patchDeclaredSize,
   renameEntry,
   tempDir,

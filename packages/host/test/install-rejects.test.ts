@@ -11,6 +11,7 @@ import {
   buildZip,
   type Files,
   fakePlugin,
+  manifestWith,
   patchDeclaredSize,
   renameEntry,
   serveFiles,
@@ -48,17 +49,6 @@ async function zipWithEntry(
 
 const zipOf = (files: Files, opts?: Parameters<typeof writeZip>[3]) => (root: string) =>
   writeZip(root, "mirror.zip", files, opts);
-
-const manifestWith = (fields: Record<string, unknown>) =>
-  JSON.stringify({
-    version: "v1",
-    language: "go",
-    executable: "bin/mirror",
-    sources: ["random"],
-    sinks: [],
-    functions: ["echo"],
-    ...fields,
-  });
 
 const notCreated = (rel: string) => async (_err: HostError, root: string) => {
   await expect(access(join(root, rel))).rejects.toThrow();

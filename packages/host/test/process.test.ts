@@ -1,7 +1,8 @@
-// Plugin processes (PROTOCOL.md §3.2, §3.4): the command line per language,
+// Plugin processes (PROTOCOL.md §3.2, §3.4): the package format's command line,
 // the exit reason in the reference's words, stdout/stderr forwarded line by
 // line, and the stop sequence that leaves nothing running.
 
+import { pluginCommand } from "@portable-plugins/package";
 import { describe, expect, it } from "vitest";
 import type { InstalledPlugin } from "../src/install/plugin.js";
 import { lineLevel } from "../src/run/plugin-output.js";
@@ -37,44 +38,22 @@ const settings = {
   socketDir: "/tmp",
   env: {},
 };
-const JSON_ARG = '{"sendTimeout":1000}';
 
 describe("launch command", () => {
-  it("runs a go plugin's executable directly with the PortableConfig as its one argument", () => {
-    expect(launchCommand(plugin("go"), settings)).toMatchObject({
-      file: "/plugins/mirror/bin/run",
-      args: [JSON_ARG],
-      cwd: "/plugins/mirror/bin",
-    });
-  });
-
-  it("runs python with -u, and conda with --no-capture-output", () => {
-    expect(launchCommand(plugin("python"), settings)).toMatchObject({
-      file: "py3",
-      args: ["-u", "/plugins/mirror/bin/run", JSON_ARG],
-    });
-    expect(
-      launchCommand(plugin("python", { virtualEnvType: "conda", env: "ml" }), settings),
-    ).toMatchObject({
-      file: "conda",
-      args: [
-        "run",
-        "-n",
-        "ml",
-        "--no-capture-output",
-        "py3",
-        "-u",
-        "/plugins/mirror/bin/run",
-        JSON_ARG,
-      ],
-    });
-  });
-
-  it("runs nodejs plugins with the node binary", () => {
-    expect(launchCommand(plugin("nodejs"), settings)).toMatchObject({
-      file: "/usr/bin/node",
-      args: ["/plugins/mirror/bin/run", JSON_ARG],
-    });
+  // The command line per language is the package format's (tested in packages/package,
+  // launch.test.ts); the host's part is to run exactly that with its own interpreters.
+  it("runs the package format's command line for each language with the host's interpreters", () => {
+    const plugins = [
+      plugin("go"),
+      plugin("python"),
+      plugin("python", { virtualEnvType: "conda", env: "ml" }),
+      plugin("nodejs"),
+    ];
+    for (const p of plugins) {
+      const { env: _env, ...command } = launchCommand(p, settings);
+      expect(command, p.manifest.virtualEnvType ?? p.language).toEqual(pluginCommand(p, settings));
+    }
+    expect(launchCommand(plugins[2]!, settings).file).toBe("conda");
   });
 
   it("inherits the environment with overrides, and names a non-default socket folder", () => {

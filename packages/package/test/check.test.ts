@@ -11,6 +11,7 @@ import {
   type FakePluginOptions,
   type Files,
   fakePlugin,
+  manifestWith,
   tempDir,
   writeFolder,
 } from "./fixtures.js";
@@ -29,21 +30,7 @@ async function refusal(files: Files, name = "mirror"): Promise<PackageError> {
 }
 
 const manifest = (fields: Record<string, unknown>, opts: FakePluginOptions = {}): Files =>
-  fakePlugin({
-    ...opts,
-    files: {
-      "mirror.json": JSON.stringify({
-        version: "v1",
-        language: "go",
-        executable: "bin/mirror",
-        sources: ["random"],
-        sinks: [],
-        functions: ["echo"],
-        ...fields,
-      }),
-      ...opts.files,
-    },
-  });
+  fakePlugin({ ...opts, files: { "mirror.json": manifestWith(fields), ...opts.files } });
 
 describe("checkPackage", () => {
   it("accepts a plugin folder, restores the executable bit and records the package", async () => {

@@ -1,10 +1,9 @@
 // PackageError's codes are the "package" layer of the family's one list
 // (@portable-plugins/protocol ERROR_CODES, PROTOCOL.md §9.5), and nothing in
 // this package names a code outside it.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { errorCodesOf, unknownErrorCodes } from "@portable-plugins/protocol";
+import { errorCodesOf } from "@portable-plugins/protocol";
+import { scanErrorCodes } from "@portable-plugins/protocol/error-code-scan";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ERROR_CODES } from "../src/index.js";
 
@@ -16,16 +15,8 @@ describe("package error codes", () => {
   });
 
   it("are the only codes named by this package's sources, tests and README", () => {
-    const files = ["src", "test"]
-      .flatMap((dir) =>
-        readdirSync(join(pkg, dir), { recursive: true, encoding: "utf8" }).map((f) => join(dir, f)),
-      )
-      .filter((f) => /\.(ts|js|mjs|py|sh)$/.test(f))
-      .concat("README.md");
+    const { files, unknown } = scanErrorCodes(pkg, { include: /\.(ts|js|mjs|py|sh)$/ });
     expect(files.length).toBeGreaterThan(10);
-    const unknown = files.flatMap((f) =>
-      unknownErrorCodes(readFileSync(join(pkg, f), "utf8")).map((c) => `${f}: ${c}`),
-    );
     expect(unknown).toEqual([]);
   });
 });

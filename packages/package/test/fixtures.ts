@@ -68,6 +68,19 @@ export function fakePlugin(opts: FakePluginOptions = {}): Files {
   return files;
 }
 
+/** The manifest text of plugin "mirror" (one source, one function, no sink) with `fields` over it. */
+export function manifestWith(fields: Record<string, unknown>): string {
+  return JSON.stringify({
+    version: "v1",
+    language: "go",
+    executable: "bin/mirror",
+    sources: ["random"],
+    sinks: [],
+    functions: ["echo"],
+    ...fields,
+  });
+}
+
 /** Writes `files` under `dir`. */
 export async function writeFolder(dir: string, files: Files): Promise<string> {
   for (const [rel, content] of Object.entries(files)) {

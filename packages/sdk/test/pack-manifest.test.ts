@@ -4,36 +4,18 @@
 // them), and refusals that say what to do, as the command prints them.
 
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SdkError } from "../src/index.js";
 import { initManifest, packPlugin } from "../src/pack/pack.js";
+import { packFixture } from "./support/pack-fixture.js";
 
 const run = promisify(execFile);
-const fixture = fileURLToPath(new URL("./fixtures/packme/", import.meta.url));
 const CLI = fileURLToPath(new URL("../src/pack/cli.ts", import.meta.url));
-let work: string;
-afterEach(() => rmSync(work, { recursive: true, force: true }));
-
-/** The packme fixture in a fresh folder, importing this package's sources. */
-function copyFixture(): string {
-  work = mkdtempSync(join(tmpdir(), "pack-manifest-test-"));
-  const dir = join(work, "packme");
-  cpSync(fixture, dir, { recursive: true });
-  const main = join(dir, "main.ts");
-  writeFileSync(
-    main,
-    readFileSync(main, "utf8").replace(
-      "../../../src/index.js",
-      fileURLToPath(new URL("../src/index.ts", import.meta.url)),
-    ),
-  );
-  return dir;
-}
+const copyFixture = packFixture("pack-manifest-test-");
 
 const json = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));
 
@@ -49,7 +31,7 @@ async function packCli(dir: string, ...args: string[]) {
 
 describe("portable-pack manifest", () => {
   it("writes the manifest and the missing source configuration when the folder has none, then packs", async () => {
-    const dir = copyFixture();
+    const { dir } = copyFixture();
     rmSync(join(dir, "packme.json"));
     rmSync(join(dir, "sources", "tick.yaml"));
     const result = await packPlugin({ dir, entry: "main.ts" });
@@ -67,7 +49,7 @@ describe("portable-pack manifest", () => {
   });
 
   it("takes the version from package.json", async () => {
-    const dir = copyFixture();
+    const { dir } = copyFixture();
     rmSync(join(dir, "packme.json"));
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", version: "2.3.4" }));
     const r = await initManifest({ dir, entry: "main.ts" });
@@ -76,7 +58,7 @@ describe("portable-pack manifest", () => {
   });
 
   it("packs a manifest without language and executable, and fills them in the zip", async () => {
-    const dir = copyFixture();
+    const { dir } = copyFixture();
     writeFileSync(
       join(dir, "packme.json"),
       JSON.stringify({ version: "v1", sources: ["tick"], functions: ["twice"] }),
@@ -95,7 +77,7 @@ describe("portable-pack manifest", () => {
   });
 
   it("says which manifest values the zip replaces", async () => {
-    const dir = copyFixture(); // its packme.json says nodejs / main.ts
+    const { dir } = copyFixture(); // its packme.json says nodejs / main.ts
     const result = await packPlugin({ dir, entry: "main.ts" });
     expect(result.notes).toEqual([
       'packme.json says language "nodejs"; the zip\'s manifest says "go" (portable-pack sets it; leave it out of packme.json)',
@@ -104,7 +86,7 @@ describe("portable-pack manifest", () => {
   });
 
   it("replaces a language the schema does not list, with a note, instead of refusing it", async () => {
-    const dir = copyFixture();
+    const { dir } = copyFixture();
     writeFileSync(
       join(dir, "packme.json"),
       JSON.stringify({ version: "v1", language: "rust", sources: ["tick"], functions: ["twice"] }),
@@ -118,14 +100,14 @@ describe("portable-pack manifest", () => {
   });
 
   it("init refuses to replace a manifest", async () => {
-    const dir = copyFixture();
+    const { dir } = copyFixture();
     const err = await initManifest({ dir, entry: "main.ts" }).catch((e: unknown) => e);
     expect(SdkError.is(err, "PORTABLE_E_DEFINITION")).toBe(true);
     expect((err as SdkError).hint).toBe("edit it, or delete it and run portable-pack init again");
   });
 
   it("refuses a manifest named otherwise than the plugin, saying to rename it", async () => {
-    const dir = copyFixture();
+    const { dir } = copyFixture();
     cpSync(join(dir, "packme.json"), join(dir, "other.json"));
     rmSync(join(dir, "packme.json"));
     const err = (await packPlugin({ dir, entry: "main.ts" }).catch((e: unknown) => e)) as SdkError;
@@ -136,7 +118,7 @@ describe("portable-pack manifest", () => {
 
   describe("the command", () => {
     it("init writes the manifest; pack prints notes and where the zip is", async () => {
-      const dir = copyFixture();
+      const { dir } = copyFixture();
       rmSync(join(dir, "packme.json"));
       const init = await packCli(dir, "init", "--entry", "main.ts");
       expect(init).toMatchObject({
@@ -150,7 +132,7 @@ describe("portable-pack manifest", () => {
     });
 
     it("prints the fix under a refusal", async () => {
-      const dir = copyFixture();
+      const { dir } = copyFixture();
       writeFileSync(
         join(dir, "packme.json"),
         JSON.stringify({ version: "v1", sources: ["tick"], functions: [] }),
@@ -171,7 +153,7 @@ describe("portable-pack manifest", () => {
     });
 
     it("says --entry is required", async () => {
-      const dir = copyFixture();
+      const { dir } = copyFixture();
       const r = await packCli(dir);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe("portable-pack: --entry is required, e.g. --entry src/main.ts\n");

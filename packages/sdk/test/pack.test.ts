@@ -1,35 +1,19 @@
+// portable-pack: the bundle it writes (launcher, manifest for any host, a program that runs),
+// reproducible bytes, and its refusals.
+
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SdkError } from "../src/index.js";
 import { packPlugin } from "../src/pack/pack.js";
+import { packFixture } from "./support/pack-fixture.js";
 
-const fixture = fileURLToPath(new URL("./fixtures/packme/", import.meta.url));
-let work: string;
-afterEach(() => rmSync(work, { recursive: true, force: true }));
-
-function copyFixture(): string {
-  work = mkdtempSync(join(tmpdir(), "pack-test-"));
-  const dir = join(work, "packme");
-  cpSync(fixture, dir, { recursive: true });
-  // The copy imports the SDK by a relative path: point it back at this package's sources.
-  const main = join(dir, "main.ts");
-  writeFileSync(
-    main,
-    readFileSync(main, "utf8").replace(
-      "../../../src/index.js",
-      fileURLToPath(new URL("../src/index.ts", import.meta.url)),
-    ),
-  );
-  return dir;
-}
+const copyFixture = packFixture("pack-test-");
 
 describe("portable-pack", () => {
   it("bundles the program with a launcher, rewrites the manifest for any host, and the result runs", async () => {
-    const dir = copyFixture();
+    const { dir, work } = copyFixture();
     const result = await packPlugin({ dir, entry: "main.ts" });
     expect(result.files).toEqual(["packme.json", "packme.mjs", "packme", "sources/tick.yaml"]);
     expect(result.description).toEqual({
@@ -57,7 +41,7 @@ describe("portable-pack", () => {
   });
 
   it("is reproducible: packing twice gives the same bytes", async () => {
-    const dir = copyFixture();
+    const { dir, work } = copyFixture();
     const a = readFileSync(
       (await packPlugin({ dir, entry: "main.ts", out: join(work, "a.zip") })).zip,
     );
@@ -68,7 +52,7 @@ describe("portable-pack", () => {
   });
 
   it("refuses a manifest that lists symbols the program does not serve", async () => {
-    const dir = copyFixture();
+    const { dir } = copyFixture();
     writeFileSync(
       join(dir, "packme.json"),
       JSON.stringify({
@@ -88,7 +72,7 @@ describe("portable-pack", () => {
   });
 
   it("refuses a source without its sources/<name>.yaml", async () => {
-    const dir = copyFixture();
+    const { dir } = copyFixture();
     rmSync(join(dir, "sources", "tick.yaml"));
     await expect(packPlugin({ dir, entry: "main.ts" })).rejects.toThrow(
       "source tick needs sources/tick.yaml",
@@ -96,7 +80,7 @@ describe("portable-pack", () => {
   });
 
   it("uses a node-only manifest with --language nodejs", async () => {
-    const dir = copyFixture();
+    const { dir } = copyFixture();
     const result = await packPlugin({ dir, entry: "main.ts", language: "nodejs" });
     expect(result.files).not.toContain("packme");
   });

@@ -25,7 +25,7 @@ export interface MessageCodec<T> {
 
 const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
-function decodeError(kind: string, field: string, detail: string): ProtocolError {
+export function decodeError(kind: string, field: string, detail: string): ProtocolError {
   return new ProtocolError("PORTABLE_E_DECODE", kind, field, detail);
 }
 
@@ -288,20 +288,7 @@ export function defineCodec<T>(d: MessageDescriptor): MessageCodec<T> {
     }
     return decodeMessage(d, json as Record<string, unknown>, path, warnings) as T;
   };
-  const decodeWithWarnings = (input: Uint8Array | string): Decoded<T> => {
-    const warnings: DecodeWarning[] = [];
-    const value = fromJson(parseJson(input, d.name), "", warnings);
-    return { value, warnings };
-  };
-  const encodeToString = (value: T) => encodeMessage(d, value as Record<string, unknown>);
-  return {
-    descriptor: d,
-    encodeToString,
-    encode: (value) => Buffer.from(encodeToString(value), "utf8"),
-    decode: (input) => decodeWithWarnings(input).value,
-    decodeWithWarnings,
-    fromJson,
-  };
+  return jsonCodec(d, fromJson, (value) => encodeMessage(d, value as Record<string, unknown>));
 }
 
 /** The codec of a `bare` message: on the wire, the JSON value of its only field. */
@@ -311,12 +298,30 @@ export function defineBareCodec<T>(d: MessageDescriptor): MessageCodec<T> {
   const fromJson = (json: unknown, path = "", warnings: DecodeWarning[] = []): T => {
     return decodeScalar(f, json, d.name, path, warnings) as T;
   };
+  return jsonCodec(d, fromJson, (value) => encodeField(f, value, d, ""));
+}
+
+/** A codec whose wire form is JSON: bytes are parsed, then checked by `fromJson`. */
+function jsonCodec<T>(
+  d: MessageDescriptor,
+  fromJson: MessageCodec<T>["fromJson"],
+  encodeToString: (value: T) => string,
+): MessageCodec<T> {
   const decodeWithWarnings = (input: Uint8Array | string): Decoded<T> => {
     const warnings: DecodeWarning[] = [];
     const value = fromJson(parseJson(input, d.name), "", warnings);
     return { value, warnings };
   };
-  const encodeToString = (value: T) => encodeField(f, value, d, "");
+  return assembleCodec(d, fromJson, decodeWithWarnings, encodeToString);
+}
+
+/** A MessageCodec from the three parts that differ between wire forms. */
+export function assembleCodec<T>(
+  d: MessageDescriptor,
+  fromJson: MessageCodec<T>["fromJson"],
+  decodeWithWarnings: (input: Uint8Array | string) => Decoded<T>,
+  encodeToString: (value: T) => string,
+): MessageCodec<T> {
   return {
     descriptor: d,
     encodeToString,

@@ -5,7 +5,7 @@
 
 import { ProtocolError } from "../errors.js";
 import type { MessageDescriptor } from "./descriptor.js";
-import type { MessageCodec } from "./schema-codec.js";
+import { assembleCodec, decodeError, type MessageCodec } from "./schema-codec.js";
 import type { Decoded } from "./warnings.js";
 
 interface TextForm {
@@ -17,10 +17,6 @@ const HANDSHAKE = "handshake";
 const VERSION_SUFFIX = " v=";
 /** `version` of §10.3: 2..9 followed by any digits, or 1 followed by at least one digit. */
 const VERSION = /^(?:[2-9][0-9]*|1[0-9]+)$/;
-
-function decodeError(kind: string, field: string, detail: string): ProtocolError {
-  return new ProtocolError("PORTABLE_E_DECODE", kind, field, detail);
-}
 
 const shown = (t: string) => JSON.stringify(t.length > 40 ? `${t.slice(0, 40)}…` : t);
 
@@ -109,13 +105,7 @@ export function defineTextCodec<T>(d: MessageDescriptor): MessageCodec<T> {
     value: form.parse(textOf(input), d.name) as T,
     warnings: [],
   });
-  const encodeToString = (value: T) => form.format(value as Record<string, unknown>, d.name);
-  return {
-    descriptor: d,
-    encodeToString,
-    encode: (value) => Buffer.from(encodeToString(value), "utf8"),
-    decode: (input) => decodeWithWarnings(input).value,
-    decodeWithWarnings,
-    fromJson,
-  };
+  return assembleCodec(d, fromJson, decodeWithWarnings, (value) =>
+    form.format(value as Record<string, unknown>, d.name),
+  );
 }

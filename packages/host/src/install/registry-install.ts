@@ -33,34 +33,69 @@ export function installPlugin(
   from: string,
   opts: InstallOptions,
 ): Promise<InstalledPlugin> {
-  return guard.change("install", name, opts.signal, async (signal) => {
-    checkPluginName(name);
-    const target = s.dirOf(name);
-    const conflict = async () => {
-      const onDisk = await stat(target).then(
-        () => true,
-        () => false,
-      );
-      if (s.plugins.has(name) || onDisk) {
-        throw new HostError("PORTABLE_E_CONFLICT", `portable plugin ${name} already exists`, {
-          plugin: name,
-        });
-      }
-    };
-    await conflict();
-    await mkdir(s.pluginsDir, { recursive: true });
+  const target = s.dirOf(name);
+  const conflict = async () => {
+    const onDisk = await stat(target).then(
+      () => true,
+      () => false,
+    );
+    if (s.plugins.has(name) || onDisk) {
+      throw new HostError("PORTABLE_E_CONFLICT", `portable plugin ${name} already exists`, {
+        plugin: name,
+      });
+    }
+  };
+  return fetchStageCommit(s, guard, name, from, opts, {
+    what: "install",
+    prepare: async () => {
+      checkPluginName(name);
+      await conflict();
+      await mkdir(s.pluginsDir, { recursive: true });
+    },
+    recheck: conflict,
+    commit: (staged) => commitInstall(s, name, target, staged),
+  });
+}
+
+/** What install and update do differently around the path they share (fetchStageCommit). */
+interface Change {
+  readonly what: "install" | "update";
+  /** Checks (and set-up) before the fetch, outside the plugin's lock. */
+  readonly prepare: () => Promise<void> | void;
+  /** Checks again under the lock: the registry may have changed during the fetch. */
+  readonly recheck: () => Promise<void> | void;
+  /** The plugin whose symbols the new package may take over (an update's own). */
+  readonly replacing?: string;
+  readonly commit: (staged: Staged) => Promise<InstalledPlugin>;
+}
+
+/**
+ * The path install and update share: fetch the package outside any lock, then under the
+ * plugin's lock check again, stage it and commit; the fetched source is always cleaned up.
+ */
+function fetchStageCommit(
+  s: RegistryState,
+  guard: ChangeGuard,
+  name: string,
+  from: string,
+  opts: InstallOptions,
+  change: Change,
+): Promise<InstalledPlugin> {
+  const { what } = change;
+  return guard.change(what, name, opts.signal, async (signal) => {
+    await change.prepare();
     const stage = {
       ...s.stage,
-      accept: (candidate: InstalledPlugin) => s.index.checkFree(candidate),
+      accept: (candidate: InstalledPlugin) => s.index.checkFree(candidate, change.replacing),
     };
-    const source = await fetchCancellable(from, stage, signal, "install", name);
+    const source = await fetchCancellable(from, stage, signal, what, name);
     try {
-      return await guard.locked(name, "install", signal, async () => {
-        await conflict();
-        const staged = await stageCancellable(signal, "install", name, () =>
+      return await guard.locked(name, what, signal, async () => {
+        await change.recheck();
+        const staged = await stageCancellable(signal, what, name, () =>
           stagePackage(name, source, stage, opts.shellParas, signal),
         );
-        return commitInstall(s, name, target, staged);
+        return change.commit(staged);
       });
     } finally {
       await source.cleanup();
@@ -112,24 +147,13 @@ export function updatePlugin(
   from: string,
   opts: InstallOptions,
 ): Promise<InstalledPlugin> {
-  return guard.change("update", name, opts.signal, async (signal) => {
-    s.require(name);
-    const stage = {
-      ...s.stage,
-      accept: (candidate: InstalledPlugin) => s.index.checkFree(candidate, name),
-    };
-    const source = await fetchCancellable(from, stage, signal, "update", name);
-    try {
-      return await guard.locked(name, "update", signal, async () => {
-        s.require(name);
-        const staged = await stageCancellable(signal, "update", name, () =>
-          stagePackage(name, source, stage, opts.shellParas, signal),
-        );
-        return commitUpdate(s, name, staged);
-      });
-    } finally {
-      await source.cleanup();
-    }
+  const exists = () => void s.require(name);
+  return fetchStageCommit(s, guard, name, from, opts, {
+    what: "update",
+    prepare: exists,
+    recheck: exists,
+    replacing: name,
+    commit: (staged) => commitUpdate(s, name, staged),
   });
 }
 
