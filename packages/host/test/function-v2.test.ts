@@ -55,6 +55,7 @@ async function scenario(protocolVersions: readonly number[]) {
   const concurrent = await Promise.all(
     Array.from({ length: 16 }, (_, i) => echo.exec(args(i), { ruleId: `r${i}`, opId: "op" })),
   );
+  const afterConcurrent = host?.info("mirror")?.functionBatches;
   const batch = await echo.execBatch(
     Array.from({ length: 16 }, (_, i) => args(100 + i)),
     { ruleId: "rb", opId: "op" },
@@ -65,7 +66,8 @@ async function scenario(protocolVersions: readonly number[]) {
     echo.exec(["b"], { ruleId: "r1", opId: "op" }),
     echo.isAggregate(),
   ]);
-  return { concurrent, batch, mixed };
+  const afterBatch = host?.info("mirror")?.functionBatches;
+  return { concurrent, batch, mixed, afterConcurrent, afterBatch };
 }
 
 describe("version-2 function channel with the TypeScript mirror", () => {
@@ -97,6 +99,11 @@ describe("version-2 function channel with the TypeScript mirror", () => {
       expect(err.plugin).toBe("mirror");
       expect(err.symbol).toBe("echo");
     }
+    // Version 2: the 16 callers of one tick shared one batch, execBatch sent
+    // one more, and the mixed four (with the failing validate) one more.
+    expect(v2.afterConcurrent).toEqual({ batches: 1, calls: 16 });
+    expect(v2.afterBatch).toEqual({ batches: 3, calls: 36 });
+    expect(v1.afterBatch).toEqual({ batches: 0, calls: 0 });
     // Only version 2 carries the typed error of §12.6.
     const typed = (v2.mixed[1] as PromiseRejectedResult).reason;
     expect(typed).toBeInstanceOf(FunctionCallError);

@@ -14,7 +14,6 @@ import {
   encodeCallBatch,
   type JsonValue,
   matchReplies,
-  ProtocolError,
   type ReplyV2,
   V2_LIMITS,
 } from "@portable-plugins/protocol";
@@ -64,6 +63,8 @@ export class FunctionBatcher {
   #queue: Pending[] = [];
   #running = false;
   #nextId = 1;
+  /** Batches sent and the calls they held. */
+  readonly stats = { batches: 0, calls: 0 };
 
   constructor(exchange: BatchExchange, describe: (detail: string) => HostError) {
     this.#exchange = exchange;
@@ -76,12 +77,16 @@ export class FunctionBatcher {
       (call) =>
         new Promise<ReplyV2>((resolve, reject) => this.#queue.push({ call, resolve, reject })),
     );
-    if (!this.#running) void this.#pump();
+    if (!this.#running) {
+      // Started on a microtask, not later: callers in the same tick (an
+      // await-all of 16 execs) share the first batch; no call waits for time.
+      this.#running = true;
+      queueMicrotask(() => void this.#pump());
+    }
     return out;
   }
 
   async #pump(): Promise<void> {
-    this.#running = true;
     try {
       while (this.#queue.length > 0) {
         let take = Math.min(
@@ -97,13 +102,15 @@ export class FunctionBatcher {
             body = encodeCallBatch(calls);
             break;
           } catch (err) {
-            if (take > 1 && err instanceof ProtocolError && err.code === "PORTABLE_E_LIMIT") {
-              take = Math.ceil(take / 2); // over the byte limit: send fewer (§12.2)
+            if (take > 1) {
+              // Over the byte limit, or a call that cannot be encoded (NaN in
+              // its arguments, say): send fewer until the culprit is alone (§12.2).
+              take = Math.ceil(take / 2);
               batch = batch.slice(0, take);
               calls = calls.slice(0, take);
               continue;
             }
-            // This call cannot be sent at all (NaN in its arguments, say): fail it alone.
+            // This call cannot be sent at all: it fails alone.
             this.#queue.shift()?.reject(HostError.from(err, "PORTABLE_E_FUNCTION", {}));
             body = undefined;
             break;
@@ -111,6 +118,8 @@ export class FunctionBatcher {
         }
         if (body === undefined) continue;
         this.#queue.splice(0, take);
+        this.stats.batches++;
+        this.stats.calls += take;
         await this.#send(body, calls, batch);
       }
     } finally {

@@ -196,6 +196,11 @@ export class FunctionChannel {
     return this.#rep.closed;
   }
 
+  /** Version 2: call batches sent on this channel and the calls they held (0 on version 1). */
+  get batchStats(): { readonly batches: number; readonly calls: number } {
+    return this.#batcher?.stats ?? { batches: 0, calls: 0 };
+  }
+
   get resends(): number {
     return this.#rep.resends;
   }
