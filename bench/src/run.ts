@@ -18,7 +18,7 @@ import { machine } from "./machine.js";
 import { buildGo, PluginFolders } from "./plugins.js";
 import { FLOOR, printTable, type Row, summarize } from "./report.js";
 import { type ColdStart, coldStart, floorLabel, processFloor } from "./scenarios/cold-start.js";
-import { execFloor, execRunner } from "./scenarios/exec.js";
+import { CALLERS, execConcurrentRunner, execFloor, execRunner } from "./scenarios/exec.js";
 import { execGoHost, GO_HOST } from "./scenarios/exec-gohost.js";
 import { ingestFloor, ingestRunner } from "./scenarios/ingest.js";
 import { measureMemory } from "./scenarios/memory.js";
@@ -91,7 +91,7 @@ async function main(work: string): Promise<void> {
   }
   const peer = new FloorPeer();
   try {
-    if (want("exec")) await execScenario(subjects, peer, work);
+    if (want("exec")) await execScenario(subjects, peer, work, folders);
     if (want("ingest")) await ingestScenarios(subjects, peer, work);
     if (want("sink")) await sinkScenarios(subjects, peer, work);
     if (want("cold")) await coldStarts(work, folders);
@@ -107,10 +107,17 @@ const GO_RECEIPT =
   "go, requireAck: the Go SDK never acks; each write waits for the sink's per-row receipt on the notify socket instead";
 const GO_HOST_NOTE =
   "the Go plugin of the go rows under bench/peers/go-host, a minimal Go host on mangos v3.4.2, instead of our host";
+const TS_V2 = `ts v2, ${CALLERS} concurrent callers`;
+const TS_V2_NOTE = `protocol version 2 (call batches, PROTOCOL.md §12.3): ${CALLERS} callers each waiting for its result; calls/s by the wall clock, p50/p99 per call`;
 const count = (what: Record<string, number>, impl: string) =>
   what[impl === FLOOR ? "raw" : impl] ?? 0;
 
-async function execScenario(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {
+async function execScenario(
+  subjects: Subjects,
+  peer: FloorPeer,
+  work: string,
+  folders: PluginFolders,
+): Promise<void> {
   const scenario = "function Exec (sequential)";
   const runners = setups(
     subjects,
@@ -119,7 +126,15 @@ async function execScenario(subjects: Subjects, peer: FloorPeer, work: string): 
   );
   // The Go plugin under a minimal Go host too, interleaved with the rest.
   runners.set(GO_HOST, () => execGoHost(S.execCalls.goHost));
-  const exec = await interleaved(S.runs, runners);
+  // Version 2 (§12.3): the TS plugin under a host that offers it, 16 callers at once.
+  let v2: Subject | undefined;
+  runners.set(TS_V2, async () => {
+    v2 = await openSubject("ts", work, folders, [1, 2]);
+    return execConcurrentRunner(v2, S.execCalls.ts * CALLERS);
+  });
+  const exec = await interleaved(S.runs, runners).finally(async () => {
+    if (v2) await closeSubject(v2);
+  });
   addRows(scenario, "calls/s", exec, (impl, xs, floor) =>
     summarize.latency(scenario, impl, xs, floor),
   );
@@ -128,6 +143,11 @@ async function execScenario(subjects: Subjects, peer: FloorPeer, work: string): 
   if (err) rows.push({ scenario, impl: GO_HOST, unit: "calls/s", error: `ERROR: ${err}` });
   else if (xs)
     rows.push({ ...summarize.latency(scenario, GO_HOST, xs, FLOOR), note: GO_HOST_NOTE });
+  const v2err = exec.errors.get(TS_V2);
+  const v2xs = exec.samples.get(TS_V2);
+  if (v2err) rows.push({ scenario, impl: TS_V2, unit: "calls/s", error: `ERROR: ${v2err}` });
+  else if (v2xs)
+    rows.push({ ...summarize.latency(scenario, TS_V2, v2xs, FLOOR), note: TS_V2_NOTE });
 }
 
 async function ingestScenarios(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {

@@ -32,21 +32,32 @@ export interface Subject {
 }
 
 /** A host for `lang`'s plugins, its files under `dir`. */
-export async function newHost(lang: Lang, dir: string): Promise<PortableHost> {
+export async function newHost(
+  lang: Lang,
+  dir: string,
+  protocolVersions: readonly number[] = [1],
+): Promise<PortableHost> {
   await mkdir(dir, { recursive: true });
   return new PortableHost({
     dataDir: join(dir, "data"),
     ...(lang === "ts" ? { socketDir: join(dir, "sock") } : {}),
     ...(lang === "python" ? { pythonBin: PYTHON } : {}),
     logger: benchLogger,
+    // Version 1 unless asked: the language rows measure version 1 (PROTOCOL.md §10).
+    protocolVersions,
     ...(await profilingNode(dir)),
     env: (p) => ({ PORTABLE_PLUGIN_NAME: p.name, PORTABLE_LOG_LEVEL: "warn" }),
   });
 }
 
-export async function openSubject(lang: Lang, work: string, folders: PluginFolders) {
-  const dir = join(work, lang);
-  const host = await newHost(lang, dir);
+export async function openSubject(
+  lang: Lang,
+  work: string,
+  folders: PluginFolders,
+  protocolVersions: readonly number[] = [1],
+) {
+  const dir = join(work, protocolVersions.includes(2) ? `${lang}-v2` : lang);
+  const host = await newHost(lang, dir, protocolVersions);
   const plugin = unique(namePrefix(lang));
   await host.install(plugin, await folders.stage(lang, plugin));
   const notify = await Notifier.listen(join(dir, "notify.sock"));

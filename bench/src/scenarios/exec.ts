@@ -2,6 +2,8 @@
 // proxy (`exec([row], ctx)` -> the plugin's benchecho, benchechogo in Go ->
 // the row back), and the floor: the same Exec call bytes ping-ponged over a
 // bare Unix socket. The same Go plugin under a Go host: exec-gohost.ts.
+// Version 2 (PROTOCOL.md §12.3): `execConcurrentRunner`, 16 callers at once
+// on one host and plugin that agreed on version 2, timed by the wall clock.
 import { join } from "node:path";
 import { encodeFunctionCall } from "@portable-plugins/protocol";
 import type { FloorPeer } from "../floor/peer.js";
@@ -25,7 +27,34 @@ async function timed(n: number, call: () => Promise<unknown>): Promise<number[]>
   return lat;
 }
 
-export async function execRunner(s: Subject, calls: number): Promise<Runner<number[]>> {
+/** Per-call latencies (µs), and the wall time of the whole sample when calls overlapped. */
+export type Timed = number[] & { wallUs?: number };
+
+/** `calls` Exec calls by `callers` concurrent callers, each waiting for its result. */
+async function concurrent(calls: number, callers: number, call: () => Promise<unknown>) {
+  const per = Math.ceil(calls / callers);
+  const t0 = process.hrtime.bigint();
+  const parts = await Promise.all(Array.from({ length: callers }, () => timed(per, call)));
+  const out: Timed = parts.flat();
+  out.wallUs = Number(process.hrtime.bigint() - t0) / 1000;
+  return out;
+}
+
+export const CALLERS = 16;
+
+export async function execConcurrentRunner(s: Subject, calls: number): Promise<Runner<Timed>> {
+  const fn = await s.host.function(FUNCTION_SYMBOL[s.lang]);
+  if (s.host.info(s.plugin)?.protocolVersion !== 2)
+    throw new Error(`${s.plugin} did not agree on protocol version 2`);
+  const call = () => fn.exec([ROW], CTX);
+  return {
+    warm: async () => void (await concurrent(Math.max(160, calls / 10), CALLERS, call)),
+    sample: () => concurrent(calls, CALLERS, call),
+    close: () => fn.close(),
+  };
+}
+
+export async function execRunner(s: Subject, calls: number): Promise<Runner<Timed>> {
   const fn = await s.host.function(FUNCTION_SYMBOL[s.lang]);
   const call = () => fn.exec([ROW], CTX);
   return {
@@ -39,7 +68,7 @@ export async function execFloor(
   peer: FloorPeer,
   dir: string,
   calls: number,
-): Promise<Runner<number[]>> {
+): Promise<Runner<Timed>> {
   const path = join(dir, "floor-exec.sock");
   await peer.request({ op: "serve", path, mode: "echo" }, "ready");
   const sock = await dialRaw(path);
