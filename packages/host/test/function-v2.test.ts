@@ -3,11 +3,13 @@
 // and concurrent `exec` callers, `execBatch` and a per-call failure inside a
 // batch give the same results as the same calls on version 1 (host offering [1]).
 
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JsonValue } from "@portable-plugins/protocol";
 import { packPlugin } from "@portable-plugins/sdk/pack";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PortableHost } from "../src/host.js";
 import { FunctionCallError, HostError } from "../src/index.js";
 import { tempDir } from "./helpers.js";
@@ -16,10 +18,12 @@ import { collectingLogger } from "./runtime-helpers.js";
 const TS_MIRROR = fileURLToPath(new URL("../../../examples/mirror", import.meta.url));
 
 let zip = "";
+let work = "";
 let host: PortableHost | undefined;
 
 beforeAll(async () => {
-  const work = await tempDir("pp-v2func-");
+  // Kept for every test of the file (tempDir's folders go after each test).
+  work = await mkdtemp(join(tmpdir(), "pp-v2func-"));
   ({ zip } = await packPlugin({
     dir: TS_MIRROR,
     entry: "src/main.ts",
@@ -27,6 +31,10 @@ beforeAll(async () => {
     language: "nodejs",
   }));
 }, 60_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
 
 afterEach(async () => {
   await host?.close();
@@ -111,4 +119,16 @@ describe("version-2 function channel with the TypeScript mirror", () => {
     expect((typed as FunctionCallError).errorClass).toBe("FATAL");
     expect((v1.mixed[1] as PromiseRejectedResult).reason).not.toBeInstanceOf(FunctionCallError);
   }, 120_000);
+
+  it("splits an execBatch over 1 MiB into batches within the limit (§12.2)", async () => {
+    const echo = await mirrorUnder([1, 2]);
+    const big = (i: number) => `${i}`.padEnd(600_000, "x");
+    const out = await echo.execBatch(
+      [0, 1, 2, 3].map((i) => [big(i)]),
+      { ruleId: "rbig", opId: "op" },
+    );
+    expect(out).toEqual([0, 1, 2, 3].map((i) => ({ ok: true, value: big(i) })));
+    // 4 x 600 kB do not fit one 1 MiB batch, nor do 2: one call per batch.
+    expect(host?.info("mirror")?.functionBatches).toEqual({ batches: 4, calls: 4 });
+  }, 60_000);
 });
