@@ -68,8 +68,9 @@ export class FunctionProxy {
    * version-2 plugin they leave in one message (split at the limits,
    * PROTOCOL.md §12.3); on version 1 one after the other. Each outcome is the
    * call's value or its own error (a FunctionCallError on version 2, with the
-   * plugin's code and class); the promise rejects when the batch as a whole
-   * failed (channel closed, no reply in time, an unusable reply batch).
+   * plugin's code and class; a batch error the plugin sent is every call's
+   * error); the promise rejects when the batch as a whole failed here
+   * (channel closed, no reply in time, an unusable reply batch).
    */
   execBatch(argsList: readonly JsonValue[][], ctx: CallContext): Promise<ExecOutcome[]> {
     const context = funcMeta(ctx);
