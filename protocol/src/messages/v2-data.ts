@@ -3,8 +3,8 @@
 // message up to a sequence number. The wrappers add limits and the rules the
 // schema cannot express (rows or raw, not both; acks move forward).
 
-import { type V2Encoding, V2_VERSION_BYTE } from "../codec/v2-codec.js";
 import { PbWriter } from "../codec/pb-wire.js";
+import { V2_VERSION_BYTE, type V2Encoding } from "../codec/v2-codec.js";
 import { ProtocolError } from "../errors.js";
 import {
   ErrorV2,
