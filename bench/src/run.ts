@@ -20,7 +20,7 @@ import { FLOOR, printTable, type Row, summarize } from "./report.js";
 import { type ColdStart, coldStart, floorLabel, processFloor } from "./scenarios/cold-start.js";
 import { execFloor, execRunner } from "./scenarios/exec.js";
 import { execGoHost, GO_HOST } from "./scenarios/exec-gohost.js";
-import { ingestFloor, ingestRunner } from "./scenarios/ingest.js";
+import { ingestFloor, ingestRunner, TS_V1, TS_V1_NOTE, TS_V2_NOTE } from "./scenarios/ingest.js";
 import { measureMemory } from "./scenarios/memory.js";
 import { sinkFloor, sinkRunner } from "./scenarios/sink.js";
 import {
@@ -92,7 +92,7 @@ async function main(work: string): Promise<void> {
   const peer = new FloorPeer();
   try {
     if (want("exec")) await execScenario(subjects, peer, work);
-    if (want("ingest")) await ingestScenarios(subjects, peer, work);
+    if (want("ingest")) await ingestScenarios(subjects, peer, work, folders);
     if (want("sink")) await sinkScenarios(subjects, peer, work);
     if (want("cold")) await coldStarts(work, folders);
     if (want("memory")) await memory(work, folders);
@@ -130,21 +130,46 @@ async function execScenario(subjects: Subjects, peer: FloorPeer, work: string): 
     rows.push({ ...summarize.latency(scenario, GO_HOST, xs, FLOOR), note: GO_HOST_NOTE });
 }
 
-async function ingestScenarios(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {
-  for (const size of INGEST_SIZES) {
-    const scenario = `source ingest ${sizeLabel(size)}`;
-    const out = await interleaved(
-      S.runs,
-      setups(
+async function ingestScenarios(
+  subjects: Subjects,
+  peer: FloorPeer,
+  work: string,
+  folders: PluginFolders,
+): Promise<void> {
+  // The TS plugin agrees on version 2 under the default host; the same plugin
+  // under a host offering only [1] gives the version-1 row of the same run.
+  const v1 = await openSubject("ts", work, folders, true).catch((e: unknown) =>
+    e instanceof Error ? e : new Error(String(e)),
+  );
+  try {
+    for (const size of INGEST_SIZES) {
+      const scenario = `source ingest ${sizeLabel(size)}`;
+      const runners = setups(
         subjects,
         () => ingestFloor(peer, work, size, S.ingestRows.raw),
         (s) => ingestRunner(s, size, count(S.ingestRows, s.lang)),
-      ),
-    );
-    // Timed from the first row to the last: count - 1 rows.
-    addRows(scenario, "rows/s", out, (impl, xs, floor) =>
-      summarize.throughput(scenario, impl, count(S.ingestRows, impl) - 1, size, xs, floor),
-    );
+      );
+      runners.set(TS_V1, async () => {
+        if (v1 instanceof Error) throw v1;
+        return ingestRunner(v1, size, S.ingestRows.ts);
+      });
+      const out = await interleaved(S.runs, runners);
+      // Timed from the first row to the last: count - 1 rows.
+      addRows(scenario, "rows/s", out, (impl, xs, floor) => ({
+        ...summarize.throughput(scenario, impl, count(S.ingestRows, impl) - 1, size, xs, floor),
+        ...(impl === "ts" ? { note: TS_V2_NOTE } : {}),
+      }));
+      const err = out.errors.get(TS_V1);
+      const xs = out.samples.get(TS_V1);
+      if (err) rows.push({ scenario, impl: TS_V1, unit: "rows/s", error: `ERROR: ${err}` });
+      else if (xs)
+        rows.push({
+          ...summarize.throughput(scenario, TS_V1, S.ingestRows.ts - 1, size, xs, FLOOR),
+          note: TS_V1_NOTE,
+        });
+    }
+  } finally {
+    if (!(v1 instanceof Error)) await closeSubject(v1);
   }
 }
 

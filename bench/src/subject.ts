@@ -31,10 +31,15 @@ export interface Subject {
   readonly notify: Notifier;
 }
 
-/** A host for `lang`'s plugins, its files under `dir`. */
-export async function newHost(lang: Lang, dir: string): Promise<PortableHost> {
+/** A host for `lang`'s plugins, its files under `dir`; `protocolVersions` as the host's option. */
+export async function newHost(
+  lang: Lang,
+  dir: string,
+  protocolVersions?: readonly number[],
+): Promise<PortableHost> {
   await mkdir(dir, { recursive: true });
   return new PortableHost({
+    ...(protocolVersions ? { protocolVersions } : {}),
     dataDir: join(dir, "data"),
     ...(lang === "ts" ? { socketDir: join(dir, "sock") } : {}),
     ...(lang === "python" ? { pythonBin: PYTHON } : {}),
@@ -44,9 +49,10 @@ export async function newHost(lang: Lang, dir: string): Promise<PortableHost> {
   });
 }
 
-export async function openSubject(lang: Lang, work: string, folders: PluginFolders) {
-  const dir = join(work, lang);
-  const host = await newHost(lang, dir);
+/** `v1`: a host offering only version 1 (§12.7), in its own folder, for the v1 rows beside v2. */
+export async function openSubject(lang: Lang, work: string, folders: PluginFolders, v1 = false) {
+  const dir = join(work, v1 ? `${lang}-v1` : lang);
+  const host = await newHost(lang, dir, v1 ? [1] : undefined);
   const plugin = unique(namePrefix(lang));
   await host.install(plugin, await folders.stage(lang, plugin));
   const notify = await Notifier.listen(join(dir, "notify.sock"));
