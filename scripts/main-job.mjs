@@ -53,6 +53,9 @@ const args = [
   ...knownFlag(subject(tsZip), "ts-sdk"),
   ...knownFlag(subject(pythonMirror), "python-sdk"),
   ...knownFlag(subject(goZip), "go-sdk"),
+  // Our SDK speaks versions 1 and 2 (§10); eKuiper's SDKs speak 1, the default.
+  "--versions",
+  `${subject(tsZip)}=1,2`,
   "--junit",
   join(reports, "conformance.xml"),
   "--json",

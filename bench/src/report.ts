@@ -2,6 +2,7 @@
 // with min-max over runs), its ratio to the floor of the same run, and the
 // targets the hot paths are measured against. Printing and JSON only.
 import { GO_HOST } from "./scenarios/exec-gohost.js";
+import { TS_V1 } from "./scenarios/ingest.js";
 import { num, percentile, type Spread, showSpread, spread } from "./stats.js";
 import { columns, printTargets, ratio, showRatios, type Target } from "./table.js";
 
@@ -104,6 +105,10 @@ function targets(rows: Row[]): Target[] {
   const EXEC = "function Exec (sequential)";
   const exec = find(EXEC, "ts")?.vsFloor?.median;
   const ingest = find("source ingest 100 B", "ts")?.value?.median;
+  const v2OverV1 = perRunRatio(
+    find("source ingest 100 B", "ts"),
+    find("source ingest 100 B", TS_V1),
+  );
   const share = find("cold start: host share", "ts")?.value?.median;
   const [ours, goHost] = [find(EXEC, "go"), find(EXEC, GO_HOST)];
   const goHosts = perRunRatio(ours, goHost);
@@ -142,6 +147,12 @@ function targets(rows: Row[]): Target[] {
       target: ">= 300k",
       measured: ingest === undefined ? "n/a" : num(ingest),
       met: ingest === undefined ? undefined : ingest >= 300_000,
+    },
+    {
+      what: "v2 source ingest 100 B TS->TS vs v1 (ts / ts v1, median of per-run ratios)",
+      target: ">= 3.00x",
+      measured: v2OverV1 === undefined ? "n/a" : ratio(v2OverV1),
+      met: v2OverV1 === undefined ? undefined : v2OverV1 >= 3,
     },
     {
       what: "host share of a TS plugin's cold start",

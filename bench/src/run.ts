@@ -18,9 +18,17 @@ import { machine } from "./machine.js";
 import { buildGo, PluginFolders } from "./plugins.js";
 import { FLOOR, printTable, type Row, summarize } from "./report.js";
 import { type ColdStart, coldStart, floorLabel, processFloor } from "./scenarios/cold-start.js";
-import { CALLERS, execConcurrentRunner, execFloor, execRunner } from "./scenarios/exec.js";
+import {
+  CALLERS,
+  EXEC_TS_V1_NOTE,
+  EXEC_TS_V2,
+  EXEC_TS_V2_NOTE,
+  execConcurrentRunner,
+  execFloor,
+  execRunner,
+} from "./scenarios/exec.js";
 import { execGoHost, GO_HOST } from "./scenarios/exec-gohost.js";
-import { ingestFloor, ingestRunner } from "./scenarios/ingest.js";
+import { ingestFloor, ingestRunner, TS_V1, TS_V1_NOTE, TS_V2_NOTE } from "./scenarios/ingest.js";
 import { measureMemory } from "./scenarios/memory.js";
 import { sinkFloor, sinkRunner } from "./scenarios/sink.js";
 import {
@@ -92,7 +100,7 @@ async function main(work: string): Promise<void> {
   const peer = new FloorPeer();
   try {
     if (want("exec")) await execScenario(subjects, peer, work, folders);
-    if (want("ingest")) await ingestScenarios(subjects, peer, work);
+    if (want("ingest")) await ingestScenarios(subjects, peer, work, folders);
     if (want("sink")) await sinkScenarios(subjects, peer, work);
     if (want("cold")) await coldStarts(work, folders);
     if (want("memory")) await memory(work, folders);
@@ -107,8 +115,6 @@ const GO_RECEIPT =
   "go, requireAck: the Go SDK never acks; each write waits for the sink's per-row receipt on the notify socket instead";
 const GO_HOST_NOTE =
   "the Go plugin of the go rows under bench/peers/go-host, a minimal Go host on mangos v3.4.2, instead of our host";
-const TS_V2 = `ts v2, ${CALLERS} concurrent callers`;
-const TS_V2_NOTE = `protocol version 2 (call batches, PROTOCOL.md §12.3): ${CALLERS} callers each waiting for its result; calls/s by the wall clock, p50/p99 per call`;
 const count = (what: Record<string, number>, impl: string) =>
   what[impl === FLOOR ? "raw" : impl] ?? 0;
 
@@ -124,47 +130,80 @@ async function execScenario(
     () => execFloor(peer, work, S.execCalls.raw),
     (s) => execRunner(s, count(S.execCalls, s.lang)),
   );
+  // The `ts` row stays version 1, one call at a time: the TS plugin under a
+  // host offering only [1] (the default host agrees on version 2 with it).
+  let v1: Subject | undefined;
+  runners.set("ts", async () => {
+    v1 = await openSubject("ts", work, folders, true);
+    return execRunner(v1, S.execCalls.ts, 1);
+  });
   // The Go plugin under a minimal Go host too, interleaved with the rest.
   runners.set(GO_HOST, () => execGoHost(S.execCalls.goHost));
-  // Version 2 (§12.3): the TS plugin under a host that offers it, 16 callers at once.
-  let v2: Subject | undefined;
-  runners.set(TS_V2, async () => {
-    v2 = await openSubject("ts", work, folders, [1, 2]);
+  // Version 2 (§12.3): the TS plugin under the default host, 16 callers at once.
+  const v2 = subjects.get("ts");
+  runners.set(EXEC_TS_V2, async () => {
+    if (!v2 || v2 instanceof Error) throw v2 ?? new Error("no ts subject");
     return execConcurrentRunner(v2, S.execCalls.ts * CALLERS);
   });
   const exec = await interleaved(S.runs, runners).finally(async () => {
-    if (v2) await closeSubject(v2);
+    if (v1) await closeSubject(v1);
   });
-  addRows(scenario, "calls/s", exec, (impl, xs, floor) =>
-    summarize.latency(scenario, impl, xs, floor),
-  );
+  addRows(scenario, "calls/s", exec, (impl, xs, floor) => ({
+    ...summarize.latency(scenario, impl, xs, floor),
+    ...(impl === "ts" ? { note: EXEC_TS_V1_NOTE } : {}),
+  }));
   const err = exec.errors.get(GO_HOST);
   const xs = exec.samples.get(GO_HOST);
   if (err) rows.push({ scenario, impl: GO_HOST, unit: "calls/s", error: `ERROR: ${err}` });
   else if (xs)
     rows.push({ ...summarize.latency(scenario, GO_HOST, xs, FLOOR), note: GO_HOST_NOTE });
-  const v2err = exec.errors.get(TS_V2);
-  const v2xs = exec.samples.get(TS_V2);
-  if (v2err) rows.push({ scenario, impl: TS_V2, unit: "calls/s", error: `ERROR: ${v2err}` });
+  const v2err = exec.errors.get(EXEC_TS_V2);
+  const v2xs = exec.samples.get(EXEC_TS_V2);
+  if (v2err) rows.push({ scenario, impl: EXEC_TS_V2, unit: "calls/s", error: `ERROR: ${v2err}` });
   else if (v2xs)
-    rows.push({ ...summarize.latency(scenario, TS_V2, v2xs, FLOOR), note: TS_V2_NOTE });
+    rows.push({ ...summarize.latency(scenario, EXEC_TS_V2, v2xs, FLOOR), note: EXEC_TS_V2_NOTE });
 }
 
-async function ingestScenarios(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {
-  for (const size of INGEST_SIZES) {
-    const scenario = `source ingest ${sizeLabel(size)}`;
-    const out = await interleaved(
-      S.runs,
-      setups(
+async function ingestScenarios(
+  subjects: Subjects,
+  peer: FloorPeer,
+  work: string,
+  folders: PluginFolders,
+): Promise<void> {
+  // The TS plugin agrees on version 2 under the default host; the same plugin
+  // under a host offering only [1] gives the version-1 row of the same run.
+  const v1 = await openSubject("ts", work, folders, true).catch((e: unknown) =>
+    e instanceof Error ? e : new Error(String(e)),
+  );
+  try {
+    for (const size of INGEST_SIZES) {
+      const scenario = `source ingest ${sizeLabel(size)}`;
+      const runners = setups(
         subjects,
         () => ingestFloor(peer, work, size, S.ingestRows.raw),
         (s) => ingestRunner(s, size, count(S.ingestRows, s.lang)),
-      ),
-    );
-    // Timed from the first row to the last: count - 1 rows.
-    addRows(scenario, "rows/s", out, (impl, xs, floor) =>
-      summarize.throughput(scenario, impl, count(S.ingestRows, impl) - 1, size, xs, floor),
-    );
+      );
+      runners.set(TS_V1, async () => {
+        if (v1 instanceof Error) throw v1;
+        return ingestRunner(v1, size, S.ingestRows.ts);
+      });
+      const out = await interleaved(S.runs, runners);
+      // Timed from the first row to the last: count - 1 rows.
+      addRows(scenario, "rows/s", out, (impl, xs, floor) => ({
+        ...summarize.throughput(scenario, impl, count(S.ingestRows, impl) - 1, size, xs, floor),
+        ...(impl === "ts" ? { note: TS_V2_NOTE } : {}),
+      }));
+      const err = out.errors.get(TS_V1);
+      const xs = out.samples.get(TS_V1);
+      if (err) rows.push({ scenario, impl: TS_V1, unit: "rows/s", error: `ERROR: ${err}` });
+      else if (xs)
+        rows.push({
+          ...summarize.throughput(scenario, TS_V1, S.ingestRows.ts - 1, size, xs, FLOOR),
+          note: TS_V1_NOTE,
+        });
+    }
+  } finally {
+    if (!(v1 instanceof Error)) await closeSubject(v1);
   }
 }
 

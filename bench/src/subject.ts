@@ -31,33 +31,28 @@ export interface Subject {
   readonly notify: Notifier;
 }
 
-/** A host for `lang`'s plugins, its files under `dir`. */
+/** A host for `lang`'s plugins, its files under `dir`; `protocolVersions` as the host's option. */
 export async function newHost(
   lang: Lang,
   dir: string,
-  protocolVersions: readonly number[] = [1],
+  protocolVersions?: readonly number[],
 ): Promise<PortableHost> {
   await mkdir(dir, { recursive: true });
   return new PortableHost({
+    ...(protocolVersions ? { protocolVersions } : {}),
     dataDir: join(dir, "data"),
     ...(lang === "ts" ? { socketDir: join(dir, "sock") } : {}),
     ...(lang === "python" ? { pythonBin: PYTHON } : {}),
     logger: benchLogger,
-    // Version 1 unless asked: the language rows measure version 1 (PROTOCOL.md §10).
-    protocolVersions,
     ...(await profilingNode(dir)),
     env: (p) => ({ PORTABLE_PLUGIN_NAME: p.name, PORTABLE_LOG_LEVEL: "warn" }),
   });
 }
 
-export async function openSubject(
-  lang: Lang,
-  work: string,
-  folders: PluginFolders,
-  protocolVersions: readonly number[] = [1],
-) {
-  const dir = join(work, protocolVersions.includes(2) ? `${lang}-v2` : lang);
-  const host = await newHost(lang, dir, protocolVersions);
+/** `v1`: a host offering only version 1 (§12.7), in its own folder, for the v1 rows beside v2. */
+export async function openSubject(lang: Lang, work: string, folders: PluginFolders, v1 = false) {
+  const dir = join(work, v1 ? `${lang}-v1` : lang);
+  const host = await newHost(lang, dir, v1 ? [1] : undefined);
   const plugin = unique(namePrefix(lang));
   await host.install(plugin, await folders.stage(lang, plugin));
   const notify = await Notifier.listen(join(dir, "notify.sock"));

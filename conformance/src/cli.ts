@@ -15,6 +15,7 @@ import { ConformanceError } from "./errors.js";
 import { OUTER_TMP, PRIVATE_TMP_ENV, probePrivateTmp, runInPrivateTmp } from "./private-tmp.js";
 import { toJunit } from "./report/junit.js";
 import { formatReport, progressLine } from "./report/terminal.js";
+import { describeVersions } from "./runner/detect-versions.js";
 import { runSuite } from "./runner/run-suite.js";
 import { removeAllTempDirsSync } from "./temp-dirs.js";
 
@@ -28,9 +29,12 @@ const USAGE = `usage: portable-conformance <plugin...> [options]
   --known-failures <f>   expected failures: glob lines, each after a '# reason' line;
                          <plugin>=<f> applies a file to one plugin (repeatable)
   --versions <list>      protocol versions the plugin speaks, e.g. 1,2 (default: the
-                         profile's protocolVersions, else 1); <plugin>=<list> for one
-                         plugin (repeatable). Cases run once per version N, offering
-                         [1..N]; the ids of runs for N >= 2 start with v<N>/ (§10.6)
+                         profile's protocolVersions, else detected: the plugin is
+                         started once offering every version the suite implements,
+                         and its handshake v=N means 1..N, a plain handshake 1);
+                         <plugin>=<list> for one plugin (repeatable). Cases run once
+                         per version N, offering [1..N]; the ids of runs for N >= 2
+                         start with v<N>/ (§10.6)
   --junit <file>         write JUnit XML
   --json <file>          write the full report as JSON (with transcripts)
   --python <bin>         Python for language "python" (default python3)
@@ -107,8 +111,9 @@ async function main(): Promise<number> {
       ...(values.node ? { node: asCommand(values.node) } : {}),
     },
     ...(values["init-timeout"] ? { timeouts: { initMs: Number(values["init-timeout"]) } } : {}),
-    onSubject: (label, n) => {
-      if (!quiet) process.stdout.write(`${outer(label)}: ${n} case(s)\n`);
+    onSubject: (label, n, versions) => {
+      if (!quiet)
+        process.stdout.write(`${outer(label)}: ${describeVersions(versions)}, ${n} case(s)\n`);
     },
     onCase: (r) => {
       if (!quiet) process.stdout.write(`${outer(progressLine(r))}\n`);

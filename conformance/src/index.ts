@@ -13,6 +13,10 @@ export {
 } from "./errors.js";
 export { toJunit } from "./report/junit.js";
 export { formatReport, progressLine } from "./report/terminal.js";
+export {
+  describeVersions,
+  type SubjectVersions,
+} from "./runner/detect-versions.js";
 export type { CaseResult, Status, Verdict } from "./runner/result.js";
 export {
   type PluginReport,

@@ -86,6 +86,8 @@ describe.skipIf(!HAS_GO)("the Go mirror (eKuiper's Go SDK), both SDK versions", 
         profile: MIRROR_PROFILE,
         knownFailures: GO_KNOWN,
       });
+      // Nothing declares its versions: its plain handshake to an offer of [1,2] says 1.
+      expect(report.plugins[0]?.versions).toEqual({ versions: [1], source: "detected" });
       const got = byId(report);
       const verdicts = Object.fromEntries(Object.entries(got).map(([id, r]) => [id, r.verdict]));
       expect(verdicts, formatReport(report)).toEqual(

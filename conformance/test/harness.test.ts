@@ -62,6 +62,8 @@ describe.skipIf(!HAS_PYTHON)("protocol versions (§10.6)", () => {
       protocolVersions: [1, 2],
       interpreters: { python: PYTHON },
     });
+    // Declared wins over what its handshake would say.
+    expect(report.plugins[0]?.versions).toEqual({ versions: [1, 2], source: "declared" });
     const results = report.plugins[0]?.results ?? [];
     expect(Object.fromEntries(results.map((r) => [r.id, [r.version, r.verdict]]))).toEqual({
       "control/handshake": [1, "pass"],
@@ -81,6 +83,8 @@ describe.skipIf(!HAS_PYTHON)("protocol versions (§10.6)", () => {
       interpreters: { python: PYTHON },
     });
     expect(honest.plugins[0]?.results.map((r) => r.verdict)).toEqual(["pass", "pass", "pass"]);
+    // Undeclared, its plain handshake says version 1.
+    expect(honest.plugins[0]?.versions).toEqual({ versions: [1], source: "detected" });
   });
 });
 
@@ -110,6 +114,9 @@ describe("harness errors are reported apart", () => {
     expect(r?.status).toBe("error");
     expect(r?.reasons[0]).toMatch(/cannot start .*no-such-python.*PORTABLE_E_CONF_LAUNCH/);
     expect(report.harnessErrors).toBe(true);
+    // Detection could not start it either: version 1, and the cases say why.
+    expect(report.plugins[0]?.versions?.versions).toEqual([1]);
+    expect(report.plugins[0]?.versions?.note).toMatch(/cannot start .*no-such-python/);
   });
 
   it("refuses to run while another host owns the plugin's control channel", async () => {

@@ -30,12 +30,12 @@ function socketFiles(): string[] {
   return readdirSync("/tmp").filter((n) => n.startsWith(`conf${process.pid}x`));
 }
 
-describe("the TS mirror (our SDK), versions 1 and 2", () => {
-  // Always pack afresh, so the run sees the SDK as it is now.
-  beforeAll(async () => {
-    await packPlugin({ dir: TS_MIRROR_DIR, entry: "src/main.ts", out: TS_MIRROR_ZIP });
-  }, 120_000);
+// Always pack afresh, so every run of the TS mirror here sees the SDK as it is now.
+beforeAll(async () => {
+  await packPlugin({ dir: TS_MIRROR_DIR, entry: "src/main.ts", out: TS_MIRROR_ZIP });
+}, 120_000);
 
+describe("the TS mirror (our SDK), versions 1 and 2", () => {
   it("conforms except for the SDK's listed known failures", async () => {
     const report = await runSuite({
       subjects: [TS_MIRROR_ZIP],
@@ -46,12 +46,60 @@ describe("the TS mirror (our SDK), versions 1 and 2", () => {
       protocolVersions: [1, 2],
     });
     expect(verdicts(report), formatReport(report)).toEqual(expected({}, [1, 2]));
+    expect(report.plugins[0]?.versions).toEqual({ versions: [1, 2], source: "declared" });
     const v2 = report.plugins[0]?.results.filter((r) => r.version === 2) ?? [];
     expect(v2.length).toBe(MIRROR_CASES.length - V1_FUNCTION_CASES.length);
     expect(v2.every((r) => r.id.startsWith("v2/"))).toBe(true);
     expect(report.ok).toBe(true);
     expect(socketFiles()).toEqual([]);
   });
+});
+
+describe("versions detected from the handshake when nothing declares them (§10.6)", () => {
+  const only = ["control/handshake", "negotiation/**"];
+
+  it("the TS mirror announces v=2: the cases run for 1 and 2 and the negotiation cases pass", async () => {
+    const report = await runSuite({ subjects: [TS_MIRROR_ZIP], only });
+    const text = formatReport(report);
+    expect(report.plugins[0]?.versions).toEqual({ versions: [1, 2], source: "detected" });
+    expect(verdicts(report), text).toEqual({
+      "control/handshake": "pass",
+      "v2/control/handshake": "pass",
+      "negotiation/offer-1-2": "pass",
+      "negotiation/offer-beyond-what-it-speaks": "pass",
+      "negotiation/bad-offer-string": "pass",
+      "negotiation/bad-offer-duplicates": "pass",
+      "negotiation/offer-2-only": "pass",
+      "negotiation/no-common-version": "pass",
+    });
+    expect(text).toMatch(/\(plugin mirror, versions 1,2 \(detected from its handshake\)\)/);
+    expect(report.ok).toBe(true);
+    expect(socketFiles()).toEqual([]);
+  });
+
+  it.skipIf(!HAS_PYTHON)(
+    "the Python mirror answers a plain handshake: version 1 only",
+    async () => {
+      const report = await runSuite({
+        subjects: [PYTHON_MIRROR],
+        only,
+        interpreters: { python: PYTHON },
+      });
+      expect(report.plugins[0]?.versions).toEqual({ versions: [1], source: "detected" });
+      const got = verdicts(report);
+      expect(got, formatReport(report)).toEqual({
+        "control/handshake": "pass",
+        "negotiation/offer-1-2": "pass",
+        "negotiation/offer-beyond-what-it-speaks": "pass",
+        "negotiation/bad-offer-string": "pass",
+        "negotiation/bad-offer-duplicates": "pass",
+        "negotiation/offer-2-only": "skip",
+        "negotiation/no-common-version": "skip",
+      });
+      expect(formatReport(report)).toMatch(/versions 1 \(detected from its handshake\)/);
+      expect(socketFiles()).toEqual([]);
+    },
+  );
 });
 
 describe.skipIf(!HAS_PYTHON)("the Python mirror (eKuiper's Python SDK)", () => {

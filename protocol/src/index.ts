@@ -166,8 +166,10 @@ export {
   decodeSourceRows,
   encodeSinkAckV2,
   encodeSinkRows,
+  encodeSourceRow,
   encodeSourceRows,
   settleAck,
+  sourceRowsBody,
 } from "./messages/v2-data.js";
 export {
   decodeCallBatch,

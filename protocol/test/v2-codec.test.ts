@@ -10,6 +10,7 @@ import {
   encodeCallBatch,
   encodeReplyBatch,
   encodeSinkRows,
+  encodeSourceRow,
   encodeSourceRows,
   errorV2,
   FuncContextV2,
@@ -20,6 +21,7 @@ import {
   SinkRowsV2,
   SourceRowsV2,
   settleAck,
+  sourceRowsBody,
   V2_LIMITS,
   v2KindOf,
 } from "../src/index.js";
@@ -67,6 +69,25 @@ describe("v2 codecs", () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it("assemble SourceRowsV2 from rows encoded one by one: the same bytes", () => {
+    const row = fc.record(
+      {
+        message: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })),
+        meta: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })),
+      },
+      { requiredKeys: ["message"] },
+    ) as fc.Arbitrary<{ message: JsonObject; meta?: JsonObject }>;
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 6 }), fc.boolean(), (rows, withError) => {
+        const error = withError ? errorV2("PORTABLE_E_SOURCE", "BACKOFF", "gone") : undefined;
+        if (rows.length === 0 && !error) return;
+        const body = sourceRowsBody(rows.map(encodeSourceRow), error);
+        expect(body.equals(encodeSourceRows(rows, error))).toBe(true);
+      }),
+      { numRuns: 200 },
     );
   });
 

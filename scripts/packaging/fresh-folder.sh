@@ -177,7 +177,7 @@ npx --no-install portable-pack --dir mirror --entry src/main.ts --out "$app/mirr
 
 begin "npx portable-conformance on the packed mirror"
 conf="$app/node_modules/@portable-plugins/conformance"
-npx --no-install portable-conformance mirror.zip --profile "$conf/profiles/mirror.yaml" \
+npx --no-install portable-conformance mirror.zip --profile "$conf/profiles/mirror.yaml" --versions 1,2 \
   --known-failures "$conf/known-failures/ts-sdk.txt" --json "$work/conformance.json" \
   >"$work/conformance.log" 2>&1 || { tail -n 30 "$work/conformance.log" >&2; exit 1; }
 tail -n 3 "$work/conformance.log"

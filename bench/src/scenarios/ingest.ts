@@ -4,6 +4,9 @@
 // not counted. The
 // floor: a second process streams the same envelope bytes over a bare Unix
 // socket and this one counts frames (no decoding).
+// The TS plugin's rows are measured twice in one run (§12.7): under the
+// default host it agrees on version 2 (rows coalesced, protobuf, §12.4);
+// under a host offering only [1] it speaks version 1 (an envelope per row).
 import { join } from "node:path";
 import { encodeSourceData } from "@portable-plugins/protocol";
 import type { FloorPeer } from "../floor/peer.js";
@@ -11,6 +14,13 @@ import { dialRaw, readFrames } from "../floor/raw.js";
 import type { Runner } from "../interleave.js";
 import { padFor, row } from "../payload.js";
 import { type Subject, unique } from "../subject.js";
+
+/** The impl label of the TS plugin under a host offering only version 1. */
+export const TS_V1 = "ts v1";
+export const TS_V1_NOTE =
+  "ts v1: the TS plugin under a host offering [1]: version 1, one JSON envelope per row";
+export const TS_V2_NOTE =
+  "ts: version 2 (negotiated): rows coalesced into SourceRowsV2, protobuf (§12.4)";
 
 /** A run that gets no row for this long fails. */
 const STALL_MS = 10_000;

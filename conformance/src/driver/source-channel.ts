@@ -1,12 +1,18 @@
 // The host end of a source instance's data channel (PROTOCOL.md §4.4, §5.3.1):
 // a PULL listening on `/tmp/<key>.ipc` before the start command. Every item is
 // recorded and decoded with the protocol's codec, keeping its quirk warnings.
+// A version-2 body (§12.4: first byte 0x02, SourceRowsV2 in either form) is
+// recorded as one item per row, then its error, so cases count rows as in
+// version 1. The form is told by the body itself, not by the session's
+// version: a v2 body in a v1 run is not flagged here (left for a v2 case).
 
 import { PullSocket } from "@portable-plugins/nng";
 import {
   type DecodeWarning,
   decodeSourceItemWithWarnings,
+  decodeSourceRows,
   type SourceItem,
+  v2KindOf,
 } from "@portable-plugins/protocol";
 import type { Transcript } from "./transcript.js";
 
@@ -15,6 +21,35 @@ export interface ReceivedItem {
   /** The decoded item, or the decode error text (a malformed envelope). */
   readonly item: SourceItem | { readonly type: "malformed"; readonly error: string };
   readonly warnings: readonly DecodeWarning[];
+  /** A row of a version-2 SourceRowsV2 body (§12.4), not a version-1 envelope. */
+  readonly v2?: true;
+}
+
+function decodeItems(raw: Buffer): ReceivedItem[] {
+  try {
+    if (v2KindOf(raw) !== undefined) {
+      const msg = decodeSourceRows(raw);
+      const items: ReceivedItem[] = msg.rows.map((r) => ({
+        raw,
+        item: { type: "data", message: r.message, meta: r.meta ?? null },
+        warnings: [],
+        v2: true,
+      }));
+      if (msg.error)
+        items.push({
+          raw,
+          item: { type: "error", error: msg.error.message },
+          warnings: [],
+          v2: true,
+        });
+      return items;
+    }
+    const { value, warnings } = decodeSourceItemWithWarnings(raw);
+    return [{ raw, item: value, warnings }];
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    return [{ raw, item: { type: "malformed", error }, warnings: [] }];
+  }
 }
 
 export class SourceChannel {
@@ -50,18 +85,7 @@ export class SourceChannel {
     try {
       for await (const raw of this.#pull) {
         this.#transcript.received(this.label, raw);
-        let entry: ReceivedItem;
-        try {
-          const { value, warnings } = decodeSourceItemWithWarnings(raw);
-          entry = { raw, item: value, warnings };
-        } catch (err) {
-          entry = {
-            raw,
-            item: { type: "malformed", error: err instanceof Error ? err.message : String(err) },
-            warnings: [],
-          };
-        }
-        this.items.push(entry);
+        this.items.push(...decodeItems(raw));
         for (const w of this.#waiters.splice(0)) w();
       }
     } catch {

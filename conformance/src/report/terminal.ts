@@ -4,6 +4,7 @@
 // transcript and the plugin's last output lines.
 
 import { formatTranscript } from "../driver/transcript.js";
+import { describeVersions, type SubjectVersions } from "../runner/detect-versions.js";
 import type { CaseResult, Verdict } from "../runner/result.js";
 import type { SuiteReport } from "../runner/run-suite.js";
 import { LEGEND, MARK, WORD } from "./symbols.js";
@@ -91,9 +92,14 @@ export function formatReport(report: SuiteReport): string {
   }
   if (report.plugins.length === 1 && report.plugins[0]) {
     const p = report.plugins[0];
+    const versions = p.versions ? `, ${describeVersions(p.versions)}` : "";
     if (p.results.length > 0)
-      parts.push(`${p.label} (plugin ${p.name}):\n${symbolTable(p.results)}`);
+      parts.push(`${p.label} (plugin ${p.name}${versions}):\n${symbolTable(p.results)}`);
   } else if (all.length > 0) {
+    const lines = report.plugins
+      .filter((p) => p.versions)
+      .map((p) => `${p.label}: ${describeVersions(p.versions as SubjectVersions)}`);
+    if (lines.length > 0) parts.push(lines.join("\n"));
     parts.push(pluginTable(report));
   }
   parts.push(LEGEND);

@@ -13,6 +13,7 @@ import { describeHolders } from "../socket-holder.js";
 import { type Interpreters, launchCommand, offerUpTo } from "../subject/launch.js";
 import { loadSubject } from "../subject/load.js";
 import type { Subject } from "../subject/types.js";
+import { detectVersions, type SubjectVersions } from "./detect-versions.js";
 import { type Filters, planCases } from "./plan.js";
 import { type CaseResult, failsRun } from "./result.js";
 import { runCase } from "./run-case.js";
@@ -32,18 +33,22 @@ export interface SuiteOptions extends Filters {
   readonly onCase?: (result: CaseResult) => void;
   /**
    * The protocol versions the subjects declare (§10.6), instead of the
-   * profile's `protocolVersions` (default [1]). The cases run once per version.
+   * profile's `protocolVersions`. The cases run once per version. When
+   * nothing declares them, the suite learns them from the plugin's handshake
+   * to an offer of every version it implements (detect-versions.ts).
    */
   readonly protocolVersions?: readonly number[] | undefined;
   /** Declared versions per subject (its label as given in `subjects`), instead of `protocolVersions`. */
   readonly protocolVersionsFor?: Readonly<Record<string, readonly number[]>>;
-  /** Called before a subject's cases run. */
-  readonly onSubject?: (label: string, planned: number) => void;
+  /** Called before a subject's cases run, with the versions they run for. */
+  readonly onSubject?: (label: string, planned: number, versions: SubjectVersions) => void;
 }
 
 export interface PluginReport {
   readonly label: string;
   readonly name?: string;
+  /** The versions the cases ran for, and whether they were declared or detected (§10.6). */
+  readonly versions?: SubjectVersions;
   readonly results: readonly CaseResult[];
   /** A harness error that prevented the whole subject from running. */
   readonly error?: string;
@@ -96,11 +101,12 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
       await assertControlFree(subject);
       const own = opts.knownFailuresFor?.[label];
       const subjectKnown = own ? await loadKnownFailures(own) : knownFailures;
-      const declared = [
-        ...(opts.protocolVersionsFor?.[label] ??
-          opts.protocolVersions ??
-          profile?.protocolVersions ?? [1]),
-      ].sort((a, b) => a - b);
+      const given =
+        opts.protocolVersionsFor?.[label] ?? opts.protocolVersions ?? profile?.protocolVersions;
+      const versions: SubjectVersions = given
+        ? { versions: [...given].sort((a, b) => a - b), source: "declared" }
+        : await detectVersions(subject, interpreters, timeouts);
+      const declared = [...versions.versions];
       const runs = declared.map((version) => ({
         launch: launchCommand(subject as Subject, interpreters, offerUpTo(version)),
         planned: planCases(subject as Subject, features, profile, opts, { version, declared }),
@@ -108,6 +114,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
       opts.onSubject?.(
         label,
         runs.reduce((n, r) => n + r.planned.length, 0),
+        versions,
       );
       const results: CaseResult[] = [];
       for (const run of runs) {
@@ -124,7 +131,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
           opts.onCase?.(result);
         }
       }
-      plugins.push({ label, name: subject.name, results });
+      plugins.push({ label, name: subject.name, versions, results });
     } catch (err) {
       const message = ConformanceError.is(err)
         ? `${err.message} (${err.code})`

@@ -1,7 +1,7 @@
 // The one error type of the host. Callers (REST, CLI, the supervisor) switch on
 // `code`, never on message text; the context fields name what failed so a
 // message can be rebuilt or logged without parsing.
-import type { ErrorCode } from "@portable-plugins/protocol";
+import type { ErrorClass, ErrorCode } from "@portable-plugins/protocol";
 
 /**
  * Every code a {@link HostError} can carry: the "host" layer of the family's one list
@@ -58,6 +58,10 @@ export interface HostErrorContext {
   channel?: string;
   /** What the status document's `errMsg` says for this error when it is not the message (§10.4). */
   statusText?: string;
+  /** Version 2 (§12.6): the code the plugin sent in its typed error (may be one this host does not know). */
+  remoteCode?: string;
+  /** Version 2 (§12.6): what the plugin says to do: RETRYABLE, BACKOFF or FATAL. */
+  errorClass?: ErrorClass;
   cause?: unknown;
 }
 
@@ -72,6 +76,8 @@ export class HostError extends Error {
   readonly output: string | undefined;
   readonly channel: string | undefined;
   readonly statusText: string | undefined;
+  readonly remoteCode: string | undefined;
+  readonly errorClass: ErrorClass | undefined;
 
   constructor(code: HostErrorCode, message: string, context: HostErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
@@ -84,6 +90,8 @@ export class HostError extends Error {
     this.output = context.output;
     this.channel = context.channel;
     this.statusText = context.statusText;
+    this.remoteCode = context.remoteCode;
+    this.errorClass = context.errorClass;
   }
 
   /** The context fields that are set, and the cause: to build a related error. */
@@ -98,10 +106,12 @@ export class HostError extends Error {
       "output",
       "channel",
       "statusText",
+      "remoteCode",
     ] as const) {
       const value = this[key];
       if (value !== undefined) out[key] = value;
     }
+    if (this.errorClass !== undefined) out.errorClass = this.errorClass;
     if (this.cause !== undefined) out.cause = this.cause;
     return out;
   }

@@ -17,6 +17,7 @@ export type { PipeInfo } from "./pipe.js";
 export type { RefusedConnection } from "./pipe-host.js";
 export { PullSocket } from "./pull.js";
 export { PushSocket } from "./push.js";
+export { PIPE_QUEUE_BYTES, PIPE_QUEUE_MESSAGES } from "./recv-queue.js";
 export { RepSocket } from "./rep.js";
 export { ReqSocket } from "./req.js";
 export type { DialOptions, PipeEvent, PipeEventListener } from "./socket.js";

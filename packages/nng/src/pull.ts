@@ -37,6 +37,14 @@ export class PullSocket extends Socket {
     return this.queue.take();
   }
 
+  /**
+   * Messages and bytes received and not yet taken. Reading from a pipe
+   * pauses at PIPE_QUEUE_MESSAGES or PIPE_QUEUE_BYTES queued from it.
+   */
+  queued(): { messages: number; bytes: number } {
+    return this.queue.queued();
+  }
+
   protected pipeAdded(): void {}
   // Messages already received from a pipe that closed are still delivered.
   protected pipeRemoved(): void {}

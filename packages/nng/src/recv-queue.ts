@@ -76,6 +76,17 @@ export class RecvQueue<T> {
     return undefined;
   }
 
+  /** Messages and bytes queued now, over every pipe. */
+  queued(): { messages: number; bytes: number } {
+    let messages = 0;
+    let bytes = 0;
+    for (const q of this.queues) {
+      messages += q.items.length - q.head;
+      bytes += q.bytes;
+    }
+    return { messages, bytes };
+  }
+
   /** Registers a receiver for the next message (the caller checked `take` first). */
   wait(waiter: Deferred<T>): void {
     this.waiters.push(waiter);

@@ -3,14 +3,16 @@
 // message up to a sequence number. The wrappers add limits and the rules the
 // schema cannot express (rows or raw, not both; acks move forward).
 
-import type { V2Encoding } from "../codec/v2-codec.js";
+import { PbWriter } from "../codec/pb-wire.js";
+import { V2_VERSION_BYTE, type V2Encoding } from "../codec/v2-codec.js";
 import { ProtocolError } from "../errors.js";
 import {
-  type ErrorV2,
+  ErrorV2,
   SinkAckV2,
   SinkRowsV2,
   SourceRowsV2,
-  type SourceRowV2,
+  SourceRowV2,
+  V2_KINDS,
 } from "../gen/portable-v2.js";
 import { checkLimits, V2_LIMITS } from "./v2-limits.js";
 
@@ -23,6 +25,45 @@ export function encodeSourceRows(
     error ? { rows: [...rows], error } : { rows: [...rows] },
     encoding,
   );
+  checkLimits("SourceRowsV2", "rows", rows.length, V2_LIMITS.maxRowsPerMessage, body.length);
+  return body;
+}
+
+/**
+ * One row encoded on its own (the bare SourceRowV2 message), so a sender can
+ * count the bytes of a batch as it fills it (§12.4 coalescing).
+ */
+export function encodeSourceRow(row: SourceRowV2): Buffer {
+  return SourceRowV2.encode(row);
+}
+
+/**
+ * The protobuf body of SourceRowsV2 from rows encoded with `encodeSourceRow`:
+ * the same bytes `encodeSourceRows` writes for those rows (field 1 per row,
+ * then the error as field 2).
+ */
+export function sourceRowsBody(rows: readonly Uint8Array[], error?: ErrorV2): Buffer {
+  let size = 2;
+  for (const r of rows) size += r.length + 6;
+  const w = new PbWriter(size + 64);
+  w.byte(V2_VERSION_BYTE);
+  w.byte(V2_KINDS.SourceRowsV2);
+  for (const r of rows) {
+    w.byte(0x0a);
+    w.varint(r.length);
+    w.ensure(r.length);
+    w.buf.set(r, w.pos);
+    w.pos += r.length;
+  }
+  if (error) {
+    const e = ErrorV2.encode(error);
+    w.byte(0x12);
+    w.varint(e.length);
+    w.ensure(e.length);
+    w.buf.set(e, w.pos);
+    w.pos += e.length;
+  }
+  const body = w.finish();
   checkLimits("SourceRowsV2", "rows", rows.length, V2_LIMITS.maxRowsPerMessage, body.length);
   return body;
 }

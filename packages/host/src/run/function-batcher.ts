@@ -27,12 +27,15 @@ import {
 /** RECOMMENDED maximum of calls per batch (§12.3). */
 export const HOST_MAX_CALLS_PER_BATCH = 256;
 
-/** A call the plugin answered with a typed error (§12.6). */
+/**
+ * A call the plugin answered with a typed error (§12.6): a HostError whose
+ * `remoteCode` and `errorClass` (context fields of every HostError) are always set.
+ */
 export class FunctionCallError extends HostError {
   /** The code the plugin sent (a code of the one list, possibly one this host does not know). */
-  readonly remoteCode: string;
+  declare readonly remoteCode: string;
   /** What to do about it: RETRYABLE, BACKOFF or FATAL. */
-  readonly errorClass: ErrorClass;
+  declare readonly errorClass: ErrorClass;
   constructor(
     remoteCode: string,
     errorClass: ErrorClass,
@@ -40,9 +43,8 @@ export class FunctionCallError extends HostError {
     context: HostErrorContext,
   ) {
     const known = (HOST_ERROR_CODES as readonly string[]).includes(remoteCode);
-    super(known ? (remoteCode as HostErrorCode) : "PORTABLE_E_FUNCTION", message, context);
-    this.remoteCode = remoteCode;
-    this.errorClass = errorClass;
+    const code = known ? (remoteCode as HostErrorCode) : "PORTABLE_E_FUNCTION";
+    super(code, message, { ...context, remoteCode, errorClass });
   }
 }
 

@@ -67,6 +67,11 @@ export class ManagedPlugin {
     return this.#s.name;
   }
 
+  /** The protocol version agreed with the running process (§10.4); 1 before a handshake. */
+  get protocolVersion(): number {
+    return this.#s.protocolVersion ?? 1;
+  }
+
   get plugin(): InstalledPlugin {
     return this.#s.plugin;
   }

@@ -1,6 +1,7 @@
 // One running source instance (PROTOCOL.md §4.4, §5.3): configure, dial the
 // host's PULL socket with PUSH, run the user's `open`, and send each emitted
-// message as an envelope until stop.
+// message as an envelope until stop. On a version-2 process the rows go out
+// coalesced, with back-pressure, through SourceSenderV2 (§12.4).
 
 import { PushSocket } from "@portable-plugins/nng";
 import {
@@ -16,6 +17,7 @@ import {
 import type { Source, SourceContext, SourceTuple } from "../api.js";
 import { messageOf } from "../errors.js";
 import { instanceContext } from "./context.js";
+import { SourceSenderV2 } from "./source-sender-v2.js";
 import type { RuntimeSettings, SymbolInstance } from "./symbol-instance.js";
 
 const SETTLED: Promise<void> = Promise.resolve();
@@ -66,12 +68,29 @@ export async function startSource(
       base.logger.warn(`dropped a message (${dropped} so far): ${messageOf(err)}`);
     }
   };
-  const ctx: SourceContext = {
-    ...base,
-    emit: (message: JsonValue, meta?: JsonObject | null) =>
-      send(encodeSourceData(message, meta ?? null)),
-    emitError: (error: unknown) => send(encodeSourceError(messageOf(error))),
-  };
+  const v2 =
+    settings.protocolVersion >= 2
+      ? new SourceSenderV2({
+          push,
+          signal: abort.signal,
+          where: { plugin: settings.plugin, symbol, url },
+          onRetry: (err) => base.logger.warn(`send not taken in time, retrying: ${messageOf(err)}`),
+          onFirstWait: () =>
+            base.logger.info("send queue full: emit waits for the host (back-pressure, §12.4)"),
+        })
+      : undefined;
+  const ctx: SourceContext = v2
+    ? {
+        ...base,
+        emit: (message: JsonValue, meta?: JsonObject | null) => v2.emit(message, meta ?? null),
+        emitError: (error: unknown) => v2.emitError(messageOf(error)),
+      }
+    : {
+        ...base,
+        emit: (message: JsonValue, meta?: JsonObject | null) =>
+          send(encodeSourceData(message, meta ?? null)),
+        emitError: (error: unknown) => send(encodeSourceError(messageOf(error))),
+      };
 
   const running = (async () => {
     try {

@@ -7,11 +7,19 @@
 // it goes to `onError` (or the log) and is counted. Iteration throws only
 // when the instance is gone for good: its replay failed or the plugin gave
 // up restarting (a HostError); after `close()` it simply ends.
+//
+// Version 2 (§12.4), when the plugin process agreed on it: a message carries
+// many rows (SourceRowsV2, either form) and a typed error. Back-pressure is
+// the same in both versions: the socket is read only as the consumer takes
+// rows, and the PULL socket's queue pauses reading a pipe at
+// PIPE_QUEUE_MESSAGES or PIPE_QUEUE_BYTES, so the plugin's writes block.
 
-import { PullSocket } from "@portable-plugins/nng";
+import { PIPE_QUEUE_BYTES, PIPE_QUEUE_MESSAGES, PullSocket } from "@portable-plugins/nng";
 import {
   type Control,
   decodeSourceItemWithWarnings,
+  decodeSourceRows,
+  type ErrorV2,
   instanceKey,
   isJsonObject,
   type JsonObject,
@@ -26,6 +34,19 @@ import type { ProxyDeps } from "./instance.js";
 export interface SourceRow {
   readonly message: JsonObject;
   readonly meta: JsonObject | null;
+}
+
+/** §12.4: the most the host holds per source before it stops reading the channel. */
+export const SOURCE_QUEUE_LIMITS = {
+  messages: PIPE_QUEUE_MESSAGES,
+  bytes: PIPE_QUEUE_BYTES,
+} as const;
+
+/** What a source instance holds now: received messages not yet decoded, decoded rows not yet taken. */
+export interface SourceQueue {
+  readonly messages: number;
+  readonly bytes: number;
+  readonly rows: number;
 }
 
 export interface SourceOptions {
@@ -47,13 +68,16 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
   readonly url: string;
   /** Error items received. */
   errors = 0;
+  /** Messages received, by protocol version of their body (§12.4: v2 carries many rows each). */
+  readonly received = { v1: 0, v2: 0 };
   /** Messages dropped because they were not rows (logged). */
   dropped = 0;
   readonly #deps: ProxyDeps;
   readonly #pull: PullSocket;
   readonly #control: Control;
   readonly #onError: ((error: HostError) => void) | undefined;
-  readonly #rows: SourceRow[] = [];
+  #rows: SourceRow[] = [];
+  #head = 0;
   #fatal: HostError | undefined;
   #closing: Promise<void> | undefined;
 
@@ -122,6 +146,12 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
     return proxy;
   }
 
+  /** What is held now (see SourceQueue); bounded by SOURCE_QUEUE_LIMITS plus one message's rows. */
+  queue(): SourceQueue {
+    const q = this.#pull.queued();
+    return { messages: q.messages, bytes: q.bytes, rows: this.#rows.length - this.#head };
+  }
+
   get closed(): boolean {
     return this.#closing !== undefined;
   }
@@ -144,7 +174,7 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
     if (!this.#fatal && !this.#closing) {
       try {
         for (;;) {
-          const row = this.#rows.shift();
+          const row = this.#shift();
           if (row) return Promise.resolve({ done: false, value: row });
           const raw = this.#pull.tryRecv();
           if (raw === undefined) break;
@@ -159,7 +189,7 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
 
   async #nextWaiting(): Promise<IteratorResult<SourceRow, undefined>> {
     for (;;) {
-      const row = this.#rows.shift();
+      const row = this.#shift();
       if (row) return { done: false, value: row };
       if (this.#fatal) throw this.#fatal;
       if (this.#closing) return { done: true, value: undefined };
@@ -183,7 +213,23 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
     return `plugin ${this.plugin}: source ${this.symbol} ${instanceKey(this.meta)} (${this.url})`;
   }
 
+  #shift(): SourceRow | undefined {
+    if (this.#head >= this.#rows.length) return undefined;
+    const row = this.#rows[this.#head] as SourceRow;
+    this.#head++;
+    if (this.#head === this.#rows.length) {
+      this.#rows = [];
+      this.#head = 0;
+    }
+    return row;
+  }
+
   #take(raw: Buffer): void {
+    if (this.#deps.plugin.protocolVersion >= 2) {
+      this.#takeV2(raw);
+      return;
+    }
+    this.received.v1++;
     const log = this.#deps.logger;
     let item: ReturnType<typeof decodeSourceItemWithWarnings>;
     try {
@@ -218,6 +264,34 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
         log.warn(`${this.#prefix()}: dropped a message that is not an object: ${preview(raw)}`);
       }
     }
+  }
+
+  #takeV2(raw: Buffer): void {
+    let msg: ReturnType<typeof decodeSourceRows>;
+    try {
+      msg = decodeSourceRows(raw);
+    } catch (err) {
+      this.dropped++;
+      this.#deps.logger.warn(
+        `${this.#prefix()}: dropped undecodable version-2 message ${preview(raw)}: ${(err as Error).message}`,
+      );
+      return;
+    }
+    this.received.v2++;
+    for (const r of msg.rows) this.#rows.push({ message: r.message, meta: r.meta ?? null });
+    if (msg.error) this.#sourceError(msg.error);
+  }
+
+  /** A typed error of the plugin (§12.6): the class and code ride along in the HostError. */
+  #sourceError(e: ErrorV2): void {
+    this.errors++;
+    const error = new HostError(
+      "PORTABLE_E_SOURCE",
+      `${this.#prefix()}: ${e.code} (${e.class}): ${e.message}`,
+      { ...this.#context(), remoteCode: e.code, errorClass: e.class },
+    );
+    if (this.#onError) this.#onError(error);
+    else this.#deps.logger.warn(error.message);
   }
 
   /** InstanceOwner: the replay failed or the plugin gave up; iteration throws `error`. */
