@@ -79,7 +79,9 @@ describe.skipIf(!HAS_PYTHON)("a run beside another user's plugin of the same nam
         const { code, out } = await cli([], process.env, `${copy}/brk_none.json`);
         expect(out).toMatch(/running in a private \/tmp \(mount namespace\)/);
         expect(out).toMatch(/\| control\/handshake \| pass\s+\|/);
-        expect(out).toContain(`${copy}/brk_none.json (plugin brk_none)`);
+        expect(out).toContain(
+          `${copy}/brk_none.json (plugin brk_none, versions 1 (detected from its handshake))`,
+        );
         expect(out).not.toContain(".outer-tmp");
         expect(code, out).toBe(0);
       } finally {
