@@ -127,3 +127,8 @@ export class HostError extends Error {
     return new HostError(code, detail, { ...context, cause: err });
   }
 }
+
+/** How a plugin's typed version-2 error (§12.6) reads in a HostError: `what: message (code, class)`. */
+export function remoteErrorText(what: string, e: { code: string; class: string; message: string }) {
+  return `${what}: ${e.message} (${e.code}, ${e.class})`;
+}

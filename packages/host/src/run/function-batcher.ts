@@ -22,6 +22,7 @@ import {
   HostError,
   type HostErrorCode,
   type HostErrorContext,
+  remoteErrorText,
 } from "../errors.js";
 
 /** RECOMMENDED maximum of calls per batch (§12.3). */
@@ -160,10 +161,5 @@ export class FunctionBatcher {
 export function replyValue(reply: ReplyV2, context: HostErrorContext, what: string): JsonValue {
   const e = reply.error;
   if (e === undefined) return reply.result;
-  throw new FunctionCallError(
-    e.code,
-    e.class,
-    `${what}: ${e.code} (${e.class}): ${e.message}`,
-    context,
-  );
+  throw new FunctionCallError(e.code, e.class, remoteErrorText(what, e), context);
 }
