@@ -128,7 +128,22 @@ export class HostError extends Error {
   }
 }
 
-/** How a plugin's typed version-2 error (§12.6) reads in a HostError: `what: message (code, class)`. */
-export function remoteErrorText(what: string, e: { code: string; class: string; message: string }) {
-  return `${what}: ${e.message} (${e.code}, ${e.class})`;
+/**
+ * How a plugin's typed version-2 error (§12.6) reads in a HostError of code `hostCode`:
+ * `what: message (class)`, with the plugin's code before the class when it differs.
+ */
+export function remoteErrorText(
+  what: string,
+  hostCode: HostErrorCode,
+  e: { code: string; class: string; message: string },
+) {
+  const tag = e.code === hostCode ? e.class : `${e.code}, ${e.class}`;
+  return `${what}: ${e.message} (${tag})`;
+}
+
+/** The HostError code for a plugin's code: the same code when the host knows it, else `fallback`. */
+export function hostCodeFor(remoteCode: string, fallback: HostErrorCode): HostErrorCode {
+  return (HOST_ERROR_CODES as readonly string[]).includes(remoteCode)
+    ? (remoteCode as HostErrorCode)
+    : fallback;
 }

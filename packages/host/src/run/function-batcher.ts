@@ -17,13 +17,7 @@ import {
   type ReplyV2,
   V2_LIMITS,
 } from "@portable-plugins/protocol";
-import {
-  HOST_ERROR_CODES,
-  HostError,
-  type HostErrorCode,
-  type HostErrorContext,
-  remoteErrorText,
-} from "../errors.js";
+import { HostError, type HostErrorContext, hostCodeFor, remoteErrorText } from "../errors.js";
 
 /** RECOMMENDED maximum of calls per batch (§12.3). */
 export const HOST_MAX_CALLS_PER_BATCH = 256;
@@ -43,9 +37,11 @@ export class FunctionCallError extends HostError {
     message: string,
     context: HostErrorContext,
   ) {
-    const known = (HOST_ERROR_CODES as readonly string[]).includes(remoteCode);
-    const code = known ? (remoteCode as HostErrorCode) : "PORTABLE_E_FUNCTION";
-    super(code, message, { ...context, remoteCode, errorClass });
+    super(hostCodeFor(remoteCode, "PORTABLE_E_FUNCTION"), message, {
+      ...context,
+      remoteCode,
+      errorClass,
+    });
   }
 }
 
@@ -161,5 +157,10 @@ export class FunctionBatcher {
 export function replyValue(reply: ReplyV2, context: HostErrorContext, what: string): JsonValue {
   const e = reply.error;
   if (e === undefined) return reply.result;
-  throw new FunctionCallError(e.code, e.class, remoteErrorText(what, e), context);
+  throw new FunctionCallError(
+    e.code,
+    e.class,
+    remoteErrorText(what, hostCodeFor(e.code, "PORTABLE_E_FUNCTION"), e),
+    context,
+  );
 }

@@ -285,11 +285,15 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
   /** A typed error of the plugin (§12.6): the class and code ride along in the HostError. */
   #sourceError(e: ErrorV2): void {
     this.errors++;
-    const error = new HostError("PORTABLE_E_SOURCE", remoteErrorText(this.#prefix(), e), {
-      ...this.#context(),
-      remoteCode: e.code,
-      errorClass: e.class,
-    });
+    const error = new HostError(
+      "PORTABLE_E_SOURCE",
+      remoteErrorText(this.#prefix(), "PORTABLE_E_SOURCE", e),
+      {
+        ...this.#context(),
+        remoteCode: e.code,
+        errorClass: e.class,
+      },
+    );
     if (this.#onError) this.#onError(error);
     else this.#deps.logger.warn(error.message);
   }
