@@ -27,10 +27,18 @@ export interface Row {
 }
 
 export const summarize = {
-  /** `runs`: per run, each call's latency in µs; the figure is calls/s. */
-  latency(scenario: string, impl: string, runs: number[][], floor?: string): Row {
+  /**
+   * `runs`: per run, each call's latency in µs; the figure is calls/s, over
+   * the sum of the latencies, or over `wallUs` when the calls overlapped.
+   */
+  latency(
+    scenario: string,
+    impl: string,
+    runs: Array<number[] & { wallUs?: number }>,
+    floor?: string,
+  ): Row {
     const sorted = runs.map((r) => [...r].sort((a, b) => a - b));
-    const rates = runs.map((r) => r.length / (r.reduce((a, b) => a + b, 0) / 1e6));
+    const rates = runs.map((r) => r.length / ((r.wallUs ?? r.reduce((a, b) => a + b, 0)) / 1e6));
     return {
       scenario,
       impl,
@@ -106,7 +114,22 @@ function targets(rows: Row[]): Target[] {
   const goHosts = perRunRatio(ours, goHost);
   const p50s = `p50 ${num(ours?.p50us?.median ?? 0)} vs ${num(goHost?.p50us?.median ?? 0)} µs`;
   const p99s = `p99 ${num(ours?.p99us?.median ?? 0)} vs ${num(goHost?.p99us?.median ?? 0)} µs`;
+  const v2 = rows.find((r) => r.scenario === EXEC && r.impl.startsWith("ts v2") && !r.error);
+  const v2vsV1 = perRunRatio(v2, find(EXEC, "ts"));
+  const v2vsFloor = v2?.vsFloor?.median;
   return [
+    {
+      what: "v2 Exec TS<->TS, 16 concurrent callers, vs v1 sequential (median of per-run ratios)",
+      target: ">= 10x",
+      measured: v2vsV1 === undefined ? "n/a" : ratio(v2vsV1),
+      met: v2vsV1 === undefined ? undefined : v2vsV1 >= 10,
+    },
+    {
+      what: "v2 Exec TS<->TS, 16 concurrent callers, vs raw ping-pong (median of per-run ratios)",
+      target: ">= 10x",
+      measured: v2vsFloor === undefined ? "n/a" : ratio(v2vsFloor),
+      met: v2vsFloor === undefined ? undefined : v2vsFloor >= 10,
+    },
     {
       what: "Exec TS<->TS calls/s vs raw ping-pong (median of per-run ratios)",
       target: ">= 0.80x",

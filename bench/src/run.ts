@@ -18,7 +18,15 @@ import { machine } from "./machine.js";
 import { buildGo, PluginFolders } from "./plugins.js";
 import { FLOOR, printTable, type Row, summarize } from "./report.js";
 import { type ColdStart, coldStart, floorLabel, processFloor } from "./scenarios/cold-start.js";
-import { execFloor, execRunner } from "./scenarios/exec.js";
+import {
+  CALLERS,
+  EXEC_TS_V1_NOTE,
+  EXEC_TS_V2,
+  EXEC_TS_V2_NOTE,
+  execConcurrentRunner,
+  execFloor,
+  execRunner,
+} from "./scenarios/exec.js";
 import { execGoHost, GO_HOST } from "./scenarios/exec-gohost.js";
 import { ingestFloor, ingestRunner, TS_V1, TS_V1_NOTE, TS_V2_NOTE } from "./scenarios/ingest.js";
 import { measureMemory } from "./scenarios/memory.js";
@@ -91,7 +99,7 @@ async function main(work: string): Promise<void> {
   }
   const peer = new FloorPeer();
   try {
-    if (want("exec")) await execScenario(subjects, peer, work);
+    if (want("exec")) await execScenario(subjects, peer, work, folders);
     if (want("ingest")) await ingestScenarios(subjects, peer, work, folders);
     if (want("sink")) await sinkScenarios(subjects, peer, work);
     if (want("cold")) await coldStarts(work, folders);
@@ -110,24 +118,50 @@ const GO_HOST_NOTE =
 const count = (what: Record<string, number>, impl: string) =>
   what[impl === FLOOR ? "raw" : impl] ?? 0;
 
-async function execScenario(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {
+async function execScenario(
+  subjects: Subjects,
+  peer: FloorPeer,
+  work: string,
+  folders: PluginFolders,
+): Promise<void> {
   const scenario = "function Exec (sequential)";
   const runners = setups(
     subjects,
     () => execFloor(peer, work, S.execCalls.raw),
     (s) => execRunner(s, count(S.execCalls, s.lang)),
   );
+  // The `ts` row stays version 1, one call at a time: the TS plugin under a
+  // host offering only [1] (the default host agrees on version 2 with it).
+  let v1: Subject | undefined;
+  runners.set("ts", async () => {
+    v1 = await openSubject("ts", work, folders, true);
+    return execRunner(v1, S.execCalls.ts, 1);
+  });
   // The Go plugin under a minimal Go host too, interleaved with the rest.
   runners.set(GO_HOST, () => execGoHost(S.execCalls.goHost));
-  const exec = await interleaved(S.runs, runners);
-  addRows(scenario, "calls/s", exec, (impl, xs, floor) =>
-    summarize.latency(scenario, impl, xs, floor),
-  );
+  // Version 2 (§12.3): the TS plugin under the default host, 16 callers at once.
+  const v2 = subjects.get("ts");
+  runners.set(EXEC_TS_V2, async () => {
+    if (!v2 || v2 instanceof Error) throw v2 ?? new Error("no ts subject");
+    return execConcurrentRunner(v2, S.execCalls.ts * CALLERS);
+  });
+  const exec = await interleaved(S.runs, runners).finally(async () => {
+    if (v1) await closeSubject(v1);
+  });
+  addRows(scenario, "calls/s", exec, (impl, xs, floor) => ({
+    ...summarize.latency(scenario, impl, xs, floor),
+    ...(impl === "ts" ? { note: EXEC_TS_V1_NOTE } : {}),
+  }));
   const err = exec.errors.get(GO_HOST);
   const xs = exec.samples.get(GO_HOST);
   if (err) rows.push({ scenario, impl: GO_HOST, unit: "calls/s", error: `ERROR: ${err}` });
   else if (xs)
     rows.push({ ...summarize.latency(scenario, GO_HOST, xs, FLOOR), note: GO_HOST_NOTE });
+  const v2err = exec.errors.get(EXEC_TS_V2);
+  const v2xs = exec.samples.get(EXEC_TS_V2);
+  if (v2err) rows.push({ scenario, impl: EXEC_TS_V2, unit: "calls/s", error: `ERROR: ${v2err}` });
+  else if (v2xs)
+    rows.push({ ...summarize.latency(scenario, EXEC_TS_V2, v2xs, FLOOR), note: EXEC_TS_V2_NOTE });
 }
 
 async function ingestScenarios(

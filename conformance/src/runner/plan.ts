@@ -4,7 +4,9 @@
 // protocol version (§10.6): the run for version N >= 2 prefixes ids with
 // `v<N>/` and leaves out the cases that bring their own argument (they run
 // once, in the version-1 run); a case needing a version the plugin does not
-// declare is a skip.
+// declare is a skip. Cases that exchange version-1 function messages
+// (`call`, `expectReply`) are left out of a run for version >= 2 too: version
+// 2 replaces those kinds by call and reply batches (§10.6, §12.1).
 
 import { SYMBOL_KINDS, symbolListOf } from "@portable-plugins/protocol";
 import { matchesGlob } from "../scenario/glob.js";
@@ -47,7 +49,7 @@ export function planCases(
 ): PlannedCase[] {
   const planned = planV1(subject, features, profile).flatMap((p): PlannedCase[] => {
     const c = p.scenario;
-    if (run.version > 1 && c.argument !== undefined) return [];
+    if (run.version > 1 && (c.argument !== undefined || usesV1FunctionMessages(c))) return [];
     const top = Math.max(...run.declared);
     const needs = c.requiresVersion;
     const skip =
@@ -65,6 +67,12 @@ export function planCases(
       (only.length === 0 || only.some((g) => matchesGlob(g, p.id, p.scenario.name))) &&
       !skip.some((g) => matchesGlob(g, p.id, p.scenario.name)),
   );
+}
+
+/** The case calls a function or checks a reply: version-1 kinds that version 2 replaces (§12.1). */
+function usesV1FunctionMessages(c: ScenarioCase): boolean {
+  const steps = [...c.steps, ...(c.orElse?.steps ?? [])];
+  return steps.some((step) => "call" in step || "expectReply" in step);
 }
 
 type V1Case = Omit<PlannedCase, "version" | "baseId">;

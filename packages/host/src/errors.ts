@@ -127,3 +127,23 @@ export class HostError extends Error {
     return new HostError(code, detail, { ...context, cause: err });
   }
 }
+
+/**
+ * How a plugin's typed version-2 error (§12.6) reads in a HostError of code `hostCode`:
+ * `what: message (class)`, with the plugin's code before the class when it differs.
+ */
+export function remoteErrorText(
+  what: string,
+  hostCode: HostErrorCode,
+  e: { code: string; class: string; message: string },
+) {
+  const tag = e.code === hostCode ? e.class : `${e.code}, ${e.class}`;
+  return `${what}: ${e.message} (${tag})`;
+}
+
+/** The HostError code for a plugin's code: the same code when the host knows it, else `fallback`. */
+export function hostCodeFor(remoteCode: string, fallback: HostErrorCode): HostErrorCode {
+  return (HOST_ERROR_CODES as readonly string[]).includes(remoteCode)
+    ? (remoteCode as HostErrorCode)
+    : fallback;
+}

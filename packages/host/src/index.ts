@@ -49,6 +49,8 @@ export { checkPluginName } from "./names.js";
 export { createRestServer, type RestServer, type RestServerOptions } from "./rest/server.js";
 export { type SymbolRunner, TRY_RULE_ID } from "./rest/symbols.js";
 export { ControlChannel, type ControlChannelOptions } from "./run/control-channel.js";
+export { FunctionCallError } from "./run/function-batcher.js";
+export type { ExecOutcome } from "./run/function-channel.js";
 /** One supervised plugin process; advanced use (the debug server drives one by hand). */
 export type { ManagedPlugin, Phase, PluginRuntimeInfo } from "./run/managed-plugin.js";
 export { type ExitInfo, exitReason, type LaunchCommand, launchCommand } from "./run/process.js";

@@ -74,7 +74,7 @@ describe("portable exec", () => {
     const refused = await cli("exec", "echo", "[]");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /echo takes exactly one argument, got 0 \[PORTABLE_E_FUNCTION\]\n$/,
+      /echo takes exactly one argument, got 0 \(FATAL\) \[PORTABLE_E_FUNCTION\]\n$/,
     );
   });
 });

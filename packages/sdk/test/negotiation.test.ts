@@ -6,7 +6,7 @@
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { encodeFunctionCall, FuncReply, parseHandshake } from "@portable-plugins/protocol";
+import { decodeReplyBatch, encodeCallBatch, parseHandshake } from "@portable-plugins/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { definePlugin, startPlugin } from "../src/index.js";
 import {
@@ -40,7 +40,7 @@ const echo = definePlugin({
 });
 
 describe("the plugin chooses (§10.3)", () => {
-  it("offered [1,2]: agrees on 2 and announces `handshake v=2` on every handshake, calls stay version 1", async () => {
+  it("offered [1,2]: agrees on 2 and announces `handshake v=2` on every handshake, and its function channel carries call batches (§12.3)", async () => {
     test = await TestHost.start(echo, { protocolVersions: [1, 2], keepaliveMs: 150 });
     expect(test.plugin.protocolVersion).toBe(2);
     expect(test.control.received[0]?.toString()).toBe("handshake v=2");
@@ -57,15 +57,18 @@ describe("the plugin chooses (§10.3)", () => {
     expect((await rep.recv()).toString()).toBe("handshake v=2");
     // the function channel's keepalive too
     expect((await rep.recv()).toString()).toBe("handshake v=2");
-    // version 2's messages come in the next step: the call is version 1
+    // on version 2 the calls are a CallBatchV2, the answer a ReplyBatchV2 (§12.3)
     await rep.send(
-      encodeFunctionCall({
-        func: "Exec",
-        args: ["x"],
-        context: { ruleId: "r", opId: "o", instanceId: 0, funcId: 0 },
-      }),
+      encodeCallBatch([
+        {
+          id: 7,
+          kind: "EXEC",
+          args: ["x"],
+          context: { ruleId: "r", opId: "o", instanceId: 0, funcId: 0 },
+        },
+      ]),
     );
-    expect(FuncReply.decode(await rep.recv())).toEqual({ state: true, result: "x" });
+    expect(decodeReplyBatch(await rep.recv())).toEqual({ replies: [{ id: 7, result: "x" }] });
     await rep.close();
   });
 

@@ -6,7 +6,8 @@
 // One connection at a time (a second one is refused and logged); a
 // connection that breaks the wire format (no SP header, a message over the
 // size limit) closes the channel at once with that error, and the next call
-// starts the function again.
+// starts the function again. On a version-2 process (§12.3) calls go
+// through a FunctionBatcher instead: queued, sent many per round trip.
 
 import {
   checkLaterHandshake,
@@ -16,10 +17,12 @@ import {
   type FunctionCall,
   functionChannelUrl,
   type JsonValue,
+  type ReplyV2,
 } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
 import type { HostLogger } from "../logger.js";
 import { versionError, wireFault } from "./control-channel.js";
+import { type CallRequest, FunctionBatcher, replyValue } from "./function-batcher.js";
 import { ExchangeError, type ExchangeFailure, InvertedRep, preview } from "./inverted-rep.js";
 
 export interface FunctionChannelOptions {
@@ -52,6 +55,7 @@ export class FunctionChannel {
   readonly #rep: InvertedRep;
   readonly #opts: FunctionChannelOptions;
   #aggregate: Promise<boolean> | undefined;
+  readonly #batcher: FunctionBatcher | undefined;
 
   constructor(opts: FunctionChannelOptions) {
     this.plugin = opts.plugin;
@@ -76,6 +80,70 @@ export class FunctionChannel {
       },
     );
     this.#rep.versionGuard = (message) => this.#versionCheck(message);
+    if ((opts.protocolVersion ?? 1) >= 2) {
+      this.#batcher = new FunctionBatcher(
+        (body, calls) => this.#exchangeV2(body, calls),
+        (detail) =>
+          new HostError("PORTABLE_E_CHANNEL", `${this.#prefix()}: ${detail}`, this.#context),
+      );
+    }
+  }
+
+  async #exchangeV2(body: Buffer, calls: number): Promise<Buffer> {
+    try {
+      return await this.#rep.exchange(body, this.#opts.callTimeoutMs);
+    } catch (err) {
+      throw this.#failure(
+        err,
+        `batch of ${calls} calls: no reply within ${this.#opts.callTimeoutMs} ms`,
+      );
+    }
+  }
+
+  /** Version 2: one call through the batch queue; its value or its typed error. */
+  async #callV2(call: CallRequest, what: string): Promise<JsonValue> {
+    const [reply] = (this.#batcher as FunctionBatcher).submit([call]);
+    return replyValue(
+      await (reply as Promise<ReplyV2>),
+      this.#context,
+      `${this.#prefix()}: ${what}`,
+    );
+  }
+
+  /**
+   * Exec of every `args` of `argsList`, queued together so they leave in one
+   * batch (split at the limits, §12.2): each call's value or its own error.
+   * On version 1 the calls go one per round trip. Rejects only when the
+   * channel failed (a batch-level failure fails the batch's calls).
+   */
+  async execBatch(argsList: readonly JsonValue[][], context: FuncMeta): Promise<ExecOutcome[]> {
+    if (this.#batcher === undefined) {
+      const out: ExecOutcome[] = [];
+      for (const args of argsList) {
+        try {
+          out.push({ ok: true, value: await this.exec(args, context) });
+        } catch (err) {
+          if (err instanceof CallFailure || !HostError.is(err, "PORTABLE_E_FUNCTION")) throw err;
+          out.push({ ok: false, error: err });
+        }
+      }
+      return out;
+    }
+    const replies = this.#batcher.submit(argsList.map((args) => ({ kind: "EXEC", args, context })));
+    const settled = await Promise.allSettled(replies);
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return settled.map((r) => {
+      const reply = (r as PromiseFulfilledResult<ReplyV2>).value;
+      try {
+        return {
+          ok: true,
+          value: replyValue(reply, this.#context, `${this.#prefix()}: exec failed`),
+        };
+      } catch (error) {
+        return { ok: false, error: error as HostError };
+      }
+    });
   }
 
   /** Every handshake of the process has the agreed form (§10.3, §10.4). */
@@ -128,6 +196,11 @@ export class FunctionChannel {
     return this.#rep.closed;
   }
 
+  /** Version 2: call batches sent on this channel and the calls they held (0 on version 1). */
+  get batchStats(): { readonly batches: number; readonly calls: number } {
+    return this.#batcher?.stats ?? { batches: 0, calls: 0 };
+  }
+
   get resends(): number {
     return this.#rep.resends;
   }
@@ -138,6 +211,10 @@ export class FunctionChannel {
 
   /** Validate: resolves when valid; PORTABLE_E_FUNCTION with the plugin's message when not. */
   async validate(args: JsonValue[]): Promise<void> {
+    if (this.#batcher) {
+      await this.#callV2({ kind: "VALIDATE", args }, "invalid arguments");
+      return;
+    }
     const reply = await this.#call({ func: "Validate", args });
     if (!reply.state) {
       throw new HostError(
@@ -150,6 +227,7 @@ export class FunctionChannel {
 
   /** Exec: the result; `state:false` with a `null` result is "no value" (null), otherwise an error. */
   async exec(args: JsonValue[], context: FuncMeta): Promise<JsonValue> {
+    if (this.#batcher) return this.#callV2({ kind: "EXEC", args, context }, "exec failed");
     const reply = await this.#call({ func: "Exec", args, context });
     if (reply.state || reply.result === null) return reply.result;
     throw new HostError(
@@ -161,9 +239,9 @@ export class FunctionChannel {
 
   /** IsAggregate, asked once per channel (§4.6.1); anything but `true` is false. */
   isAggregate(): Promise<boolean> {
-    this.#aggregate ??= this.#call({ func: "IsAggregate" }).then(
-      (r) => r.state && r.result === true,
-    );
+    this.#aggregate ??= this.#batcher
+      ? this.#callV2({ kind: "IS_AGGREGATE", args: [] }, "isAggregate").then((r) => r === true)
+      : this.#call({ func: "IsAggregate" }).then((r) => r.state && r.result === true);
     const asked = this.#aggregate;
     asked.catch(() => {
       if (this.#aggregate === asked) this.#aggregate = undefined;
@@ -210,6 +288,11 @@ export class FunctionChannel {
     return new CallFailure(timeout, err.failure);
   }
 }
+
+/** One call of an execBatch: its value, or the error it alone got. */
+export type ExecOutcome =
+  | { readonly ok: true; readonly value: JsonValue }
+  | { readonly ok: false; readonly error: HostError };
 
 /** The reply's result as text, for an error message. */
 function resultText(result: JsonValue): string {

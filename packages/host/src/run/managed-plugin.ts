@@ -105,7 +105,7 @@ export class ManagedPlugin {
   }
 
   info(): PluginRuntimeInfo {
-    return runtimeInfo(this.#s, this.#funcs.resends);
+    return runtimeInfo(this.#s, this.#funcs.resends, this.#funcs.batches);
   }
 
   // ---- starting ----------------------------------------------------------------------------------

@@ -24,6 +24,17 @@ export class FunctionChannels {
     return [...this.#funcs.values()].reduce((n, ch) => n + ch.resends, 0);
   }
 
+  /** Version 2: call batches sent and the calls they held, over all open channels. */
+  get batches(): { batches: number; calls: number } {
+    let batches = 0;
+    let calls = 0;
+    for (const ch of this.#funcs.values()) {
+      batches += ch.batchStats.batches;
+      calls += ch.batchStats.calls;
+    }
+    return { batches, calls };
+  }
+
   /**
    * The open channel of function `symbol` if the process runs, without
    * waiting: every call looks its channel up, and most find it open.

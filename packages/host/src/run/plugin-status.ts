@@ -17,10 +17,12 @@ export interface PluginRuntimeInfo {
   readonly keepaliveResends: number;
   /**
    * The protocol version agreed with the current (or last) process (§10.4);
-   * undefined before its handshake. Version 2 is negotiated; its messages
-   * come in the next step: the host still speaks version 1 on every channel.
+   * undefined before its handshake. On version 2 the function channels carry
+   * call batches (§12.3); the other channels still speak version 1.
    */
   readonly protocolVersion: number | undefined;
+  /** Version 2: call batches sent on the open function channels, and the calls they held. */
+  readonly functionBatches: { readonly batches: number; readonly calls: number };
 }
 
 /** Open proxies: id -> rule id (sources and sinks) or undefined (functions). */
@@ -82,7 +84,11 @@ export function pluginStatus(s: PluginState, users: PluginUsers): PluginStatus {
 }
 
 /** Phase, pid, restarts, handshake time; `funcResends` = keepalive resends of the function channels. */
-export function runtimeInfo(s: PluginState, funcResends: number): PluginRuntimeInfo {
+export function runtimeInfo(
+  s: PluginState,
+  funcResends: number,
+  functionBatches: PluginRuntimeInfo["functionBatches"] = { batches: 0, calls: 0 },
+): PluginRuntimeInfo {
   return {
     phase: s.phase,
     pid: s.proc?.alive ? s.proc.pid : undefined,
@@ -91,5 +97,6 @@ export function runtimeInfo(s: PluginState, funcResends: number): PluginRuntimeI
     errMsg: s.errMsg,
     keepaliveResends: (s.control?.resends ?? 0) + funcResends,
     protocolVersion: s.protocolVersion,
+    functionBatches,
   };
 }

@@ -1,6 +1,7 @@
 // One function symbol (PROTOCOL.md §4.6, §5.3): a REQ socket dialed to the
 // host's function channel, serving Validate / Exec / IsAggregate one call at
 // a time. Errors in user code become `state: false` replies, never a crash.
+// On a version-2 process the channel carries batches instead (function-v2.ts).
 
 import { ReqSocket } from "@portable-plugins/nng";
 import {
@@ -15,6 +16,7 @@ import type { PluginFunction } from "../api.js";
 import { messageOf } from "../errors.js";
 import { createLogger } from "../logger.js";
 import { functionContext } from "./context.js";
+import { answerBatch } from "./function-v2.js";
 import { serveInvertedReq } from "./inverted-req.js";
 import type { RuntimeSettings, SymbolInstance } from "./symbol-instance.js";
 
@@ -62,7 +64,7 @@ export async function startFunction(
     await req.close();
     throw err;
   }
-  const handle = async (message: Buffer): Promise<Buffer> => {
+  const v1 = async (message: Buffer): Promise<Buffer> => {
     let call: FunctionCall;
     try {
       call = decodeFunctionCall(message);
@@ -71,6 +73,11 @@ export async function startFunction(
     }
     return answerCall(fn, call, abort.signal, logger);
   };
+  // Version 2: call batches and reply batches (§12.3); version 1 untouched.
+  const handle =
+    settings.protocolVersion >= 2
+      ? (message: Buffer) => answerBatch(fn, message, abort.signal, logger)
+      : v1;
   const serving = serveInvertedReq(req, handle, {
     handshake,
     keepaliveMs: settings.keepaliveMs,

@@ -6,7 +6,7 @@
 
 import type { FuncMeta, JsonValue } from "@portable-plugins/protocol";
 import { HostError } from "../../errors.js";
-import { CallFailure, type FunctionChannel } from "../function-channel.js";
+import { CallFailure, type ExecOutcome, type FunctionChannel } from "../function-channel.js";
 import type { ManagedPlugin } from "../managed-plugin.js";
 
 /** Where a call comes from (§4.6.2); `instanceId` and `funcId` default to 0. */
@@ -15,6 +15,15 @@ export interface CallContext {
   readonly opId: string;
   readonly instanceId?: number;
   readonly funcId?: number;
+}
+
+function funcMeta(ctx: CallContext): FuncMeta {
+  return {
+    ruleId: ctx.ruleId,
+    opId: ctx.opId,
+    instanceId: ctx.instanceId ?? 0,
+    funcId: ctx.funcId ?? 0,
+  };
 }
 
 export class FunctionProxy {
@@ -50,13 +59,22 @@ export class FunctionProxy {
 
   /** The function's value (null: no value); PORTABLE_E_FUNCTION when it failed. */
   exec(args: JsonValue[], ctx: CallContext): Promise<JsonValue> {
-    const context: FuncMeta = {
-      ruleId: ctx.ruleId,
-      opId: ctx.opId,
-      instanceId: ctx.instanceId ?? 0,
-      funcId: ctx.funcId ?? 0,
-    };
+    const context = funcMeta(ctx);
     return this.#call((ch) => ch.exec(args, context));
+  }
+
+  /**
+   * A micro-batch: Exec of each `args` of `argsList` with one context. On a
+   * version-2 plugin they leave in one message (split at the limits,
+   * PROTOCOL.md §12.3); on version 1 one after the other. Each outcome is the
+   * call's value or its own error (a FunctionCallError on version 2, with the
+   * plugin's code and class; a batch error the plugin sent is every call's
+   * error); the promise rejects when the batch as a whole failed here
+   * (channel closed, no reply in time, an unusable reply batch).
+   */
+  execBatch(argsList: readonly JsonValue[][], ctx: CallContext): Promise<ExecOutcome[]> {
+    const context = funcMeta(ctx);
+    return this.#call((ch) => ch.execBatch(argsList, context));
   }
 
   /** Whether it aggregates; asked once per channel, then cached. */

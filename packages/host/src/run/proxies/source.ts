@@ -26,7 +26,7 @@ import {
   type Meta,
   sourceChannelUrl,
 } from "@portable-plugins/protocol";
-import { HostError } from "../../errors.js";
+import { HostError, remoteErrorText } from "../../errors.js";
 import { wireFault } from "../control-channel.js";
 import { isWireFault, preview } from "../inverted-rep.js";
 import type { ProxyDeps } from "./instance.js";
@@ -287,8 +287,12 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
     this.errors++;
     const error = new HostError(
       "PORTABLE_E_SOURCE",
-      `${this.#prefix()}: ${e.code} (${e.class}): ${e.message}`,
-      { ...this.#context(), remoteCode: e.code, errorClass: e.class },
+      remoteErrorText(this.#prefix(), "PORTABLE_E_SOURCE", e),
+      {
+        ...this.#context(),
+        remoteCode: e.code,
+        errorClass: e.class,
+      },
     );
     if (this.#onError) this.#onError(error);
     else this.#deps.logger.warn(error.message);
