@@ -12,6 +12,8 @@
 #     as `npm test`) changes the overlay's lower layer under it, and the
 #     conformance suite's own private /tmp cannot see a tree under /tmp
 #     through it: use it only alone, with the tree outside /tmp.
+# The suites named in NODE_MATRIX_ONE_VERSION (versions.sh) run under the version
+# given there only, when the versions come from versions.sh.
 # Prints each package's duration per version; exits non-zero if any suite failed.
 # Needs root (unshare, mount). Usage: scripts/ci/node-matrix.sh [--serial] [VERSION...]
 set -euo pipefail
@@ -83,6 +85,12 @@ cd "$ROOT"
 status=0
 # Every workspace with a test script, then the repository tests (scripts/test) as "repo".
 for ws in $(npm query ".workspace:attr(scripts, [test])" | node -e "for (const p of JSON.parse(require(\"node:fs\").readFileSync(0, \"utf8\"))) console.log(p.location)") repo; do
+  only=""
+  for pair in $ONE_VERSION; do [ "${pair%%=*}" = "$ws" ] && only="${pair#*=}"; done
+  if [ -n "$only" ] && [ "$only" != "$v" ]; then
+    echo "node-matrix: [v$v] $ws: runs under Node $only only (NODE_MATRIX_ONE_VERSION)"
+    continue
+  fi
   start=$SECONDS
   if [ "$ws" = repo ]; then cmd=(npm run --silent test:repo); dir=.; else cmd=(npm run --silent test); dir="$ws"; fi
   if (cd "$dir" && "${cmd[@]}") >"$LOGS/$ws.log" 2>&1; then r=ok; else r=FAILED; status=1; fi
@@ -91,6 +99,8 @@ for ws in $(npm query ".workspace:attr(scripts, [test])" | node -e "for (const p
 done
 exit $status'
 
+# With versions given on the command line, every suite runs under each of them.
+one_version="$([ $# -eq 0 ] && echo "${NODE_MATRIX_ONE_VERSION:-}" || true)"
 started=$SECONDS
 # Install and build first, so that the suites start together and no compiler
 # runs beside them.
@@ -105,7 +115,7 @@ for v in "${versions[@]}"; do
   echo "node-matrix: [$((SECONDS - started))s] Node $v: running every workspace's tests"
   stage="$(mktemp -d /run/portable-matrix.XXXXXX)"
   stages+=("$stage")
-  ROOT="$root" LOGS="$work/$v" STAGE="$stage" ISOLATE=$((1 - serial)) CI="${CI:-}" setsid unshare -m --propagation private \
+  ROOT="$root" LOGS="$work/$v" STAGE="$stage" ISOLATE=$((1 - serial)) ONE_VERSION="$one_version" CI="${CI:-}" setsid unshare -m --propagation private \
     bash -c "$inner" inner "${prep[0]}" "$v" "${prep[@]:1}" >"$work/$v.out" 2>&1 &
   pids+=("$!")
   if [ "$serial" = 1 ]; then
