@@ -142,12 +142,12 @@ async function runOne(
   e: HostExpectation,
   rows: number,
 ): Promise<ReturnType<typeof hostPluginReport>> {
-  const { PortableHost } = await import("@portable-plugins/host");
+  const { PortableHost, silentLogger } = await import("@portable-plugins/host");
   const dataDir = await mkdtemp(join(tmpdir(), "probe-host-"));
   const pluginDir = join(dataDir, "plugins", "portable", "probe");
   writeProbeFolder(pluginDir, e.mode);
   const label = runLabel("ours", e);
-  const host = new PortableHost({ dataDir, protocolVersions: e.offers });
+  const host = new PortableHost({ dataDir, protocolVersions: e.offers, logger: silentLogger });
   try {
     await host.load();
     const hostSide = [...(await functionChecks(host, e)), await sourceCheck(host, e, rows)];

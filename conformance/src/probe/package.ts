@@ -5,7 +5,7 @@
 // `sources/probe_rows.yaml`. Zip the folder's content for a host that
 // installs zips (eKuiper: `cd folder && zip -r ../probe.zip .`).
 
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -16,8 +16,11 @@ import {
   type ProbeMode,
 } from "./events.js";
 
-/** The built probe program (dist/probe/main.js next to this module). */
-export const PROBE_MAIN = join(dirname(fileURLToPath(import.meta.url)), "main.js");
+const here = dirname(fileURLToPath(import.meta.url));
+/** The built probe program: next to this module in dist/, the built one when run from src/ (tests). */
+export const PROBE_MAIN = existsSync(join(here, "main.js"))
+  ? join(here, "main.js")
+  : join(here, "..", "..", "dist", "probe", "main.js");
 
 export function writeProbeFolder(dir: string, mode: ProbeMode): string {
   mkdirSync(join(dir, "sources"), { recursive: true });
