@@ -1,8 +1,10 @@
 // Steps that speak version 2 (PROTOCOL.md §12): function call batches and
 // the checks of their reply batches (§12.3, §12.6), source rows and flow
-// control (§12.4). Bodies are written and read by the protocol package's
-// generated codecs and their checking wrappers; `unchecked` batches (over a
-// limit, a repeated id) skip only the wrapper, as a broken host would.
+// control (§12.4); a source's typed error must carry a code of the list
+// (§12.6; the decoder checks its class). Bodies are written and read by the
+// protocol package's generated codecs and their checking wrappers;
+// `unchecked` batches (over a limit, a repeated id) skip only the wrapper,
+// as a broken host would.
 
 import {
   CallBatchV2,
@@ -10,6 +12,7 @@ import {
   decodeReplyBatch,
   decodeSourceRows,
   encodeCallBatch,
+  isErrorCode,
   matchReplies,
   type ReplyBatch,
   type ReplyV2,
@@ -176,6 +179,11 @@ function checkRowBodies(bodies: readonly Buffer[]): { wrong?: string; json: numb
       const msg = decodeSourceRows(body);
       if (msg.rows.length === 0 && !msg.error)
         return { wrong: `${n} has no rows and no error (§12.4)`, json };
+      if (msg.error && !isErrorCode(msg.error.code))
+        return {
+          wrong: `${n} carries error code ${JSON.stringify(msg.error.code)}, not a code of the list (§9.5, §12.6: senders use codes of the list)`,
+          json,
+        };
       if (msg.rows.length > V2_LIMITS.maxRowsPerMessage)
         return { wrong: `${n} has ${msg.rows.length} rows, at most 4096 (§12.2)`, json };
     } catch (err) {
