@@ -4,7 +4,7 @@
 // a v2 batch to a plugin that answered the plain `handshake`, an offer out of
 // order, an offer from a host with version 2 off — yield FAIL findings.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,7 @@ import { PROBE_FUNCTION, PROBE_PLUGIN, readEvents } from "../src/probe/events.js
 import { type HostExpectation, judgeProbeEvents } from "../src/probe/judge.js";
 import { runOurHost } from "../src/probe/our-host.js";
 import { writeProbeFolder } from "../src/probe/package.js";
+import { CLI } from "./paths.js";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -120,6 +121,18 @@ describe("broken hosts yield FAIL findings", () => {
       status: "fail",
       reason: expect.stringMatching(/a version-1 body .* on a channel agreed at version 2/),
     });
+  }, 30_000);
+
+  it("`portable-conformance host check` reports it as a FAIL (exit status 1)", async () => {
+    const { dir } = await fakeHost([1, 2], '{"sendTimeout":1000,"protocolVersions":[1,2]}', v1Call);
+    const run = spawnSync(
+      process.execPath,
+      [CLI, "host", "check", dir, "--offers", "1,2", "--mode", "2", "--shared-tmp"],
+      { encoding: "utf8" },
+    );
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/\| host\/function-bodies +\| FAIL/);
+    expect(run.stdout).toMatch(/FAIL host\/function-bodies \(§12.1[^\n]*\n.*\n {2}- a version-1 body/);
   }, 30_000);
 
   it("ignores the plain handshake of a v1 plugin and sends it a v2 batch", async () => {

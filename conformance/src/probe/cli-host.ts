@@ -7,6 +7,7 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ConformanceError } from "../errors.js";
 import { toJunit } from "../report/junit.js";
 import { formatReport } from "../report/terminal.js";
 import { readEvents } from "./events.js";
@@ -30,7 +31,11 @@ export const HOST_USAGE = `usage: portable-conformance host <ours|package|check>
 
 function versionsOf(text: string): number[] {
   const list = text.split(",").map((s) => Number(s.trim()));
-  if (list.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`bad version list ${text}`);
+  if (list.some((v) => !Number.isSafeInteger(v) || v < 1))
+    throw new ConformanceError(
+      "PORTABLE_E_CONF_USAGE",
+      `--offers ${text}: expected positive integers separated by commas, e.g. 1,2`,
+    );
   return list;
 }
 

@@ -32,8 +32,7 @@ export function agreedVersion(e: HostExpectation): number {
 
 function argumentFinding(events: readonly ProbeEvent[], e: HostExpectation): Finding {
   const arg = events.find((x) => x.type === "argument");
-  if (arg?.type !== "argument")
-    return fail("the probe never ran (no start argument recorded)");
+  if (arg?.type !== "argument") return fail("the probe never ran (no start argument recorded)");
   if (arg.raw === null) return fail("the host started the probe without an argument (§3.1)");
   let config: unknown;
   try {

@@ -11,6 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JsonValue } from "@portable-plugins/protocol";
+import { ConformanceError } from "../errors.js";
 import type { Finding } from "../runner/findings.js";
 import { fail, PASS } from "../runner/findings.js";
 import type { SuiteReport } from "../runner/run-suite.js";
@@ -138,11 +139,24 @@ async function sourceCheck(
   };
 }
 
+/** The host package, an optional peer dependency: a usage error that says so when it is missing. */
+async function loadHost(): Promise<typeof import("@portable-plugins/host")> {
+  try {
+    return await import("@portable-plugins/host");
+  } catch (cause) {
+    throw new ConformanceError(
+      "PORTABLE_E_CONF_USAGE",
+      `host ours embeds @portable-plugins/host: install it beside the suite (npm i @portable-plugins/host): ${String(cause)}`,
+      { cause },
+    );
+  }
+}
+
 async function runOne(
   e: HostExpectation,
   rows: number,
 ): Promise<ReturnType<typeof hostPluginReport>> {
-  const { PortableHost, silentLogger } = await import("@portable-plugins/host");
+  const { PortableHost, silentLogger } = await loadHost();
   const dataDir = await mkdtemp(join(tmpdir(), "probe-host-"));
   const pluginDir = join(dataDir, "plugins", "portable", "probe");
   writeProbeFolder(pluginDir, e.mode);
