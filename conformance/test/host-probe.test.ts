@@ -2,7 +2,8 @@
 // host (offers [1,2] and [1], the probe as a v1 and a v2 plugin) passes every
 // check; fake hosts that break one rule each — a v1 body after `handshake v=2`,
 // a v2 batch to a plugin that answered the plain `handshake`, an offer out of
-// order, an offer from a host with version 2 off — yield FAIL findings.
+// order, an offer from a host with version 2 off, commands after a handshake
+// naming a version it did not offer — yield FAIL findings.
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -18,7 +19,7 @@ import {
 } from "@portable-plugins/protocol";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatReport } from "../src/index.js";
-import { PROBE_FUNCTION, PROBE_PLUGIN, readEvents } from "../src/probe/events.js";
+import { PROBE_FUNCTION, PROBE_PLUGIN, type ProbeMode, readEvents } from "../src/probe/events.js";
 import { type HostExpectation, judgeProbeEvents } from "../src/probe/judge.js";
 import { runOurHost } from "../src/probe/our-host.js";
 import { writeProbeFolder } from "../src/probe/package.js";
@@ -38,8 +39,18 @@ describe("the probe under our host", () => {
       "ours [1,2] × v2 probe",
       "ours [1] × v1 probe",
       "ours [1] × v2 probe",
+      "ours [1] × rogue probe (v=2)",
     ]);
-    for (const p of report.plugins) {
+    const rogue = report.plugins.at(-1);
+    expect(
+      rogue?.results.map((r) => `${r.id} ${r.status}`),
+      text,
+    ).toEqual([
+      "host/start-argument pass",
+      "host/handshake pass",
+      "host/refuses-unoffered-version pass",
+    ]);
+    for (const p of report.plugins.slice(0, -1)) {
       expect(p.error, text).toBeUndefined();
       expect(
         p.results.map((r) => `${r.id} ${r.status}`),
@@ -63,10 +74,14 @@ describe("the probe under our host", () => {
  * A fake host: starts the probe with `argument`, reads its handshake, starts
  * its function, and sends `body` on the function channel as a call.
  */
-async function fakeHost(versions: number[], argument: string, body: (shake: string) => Buffer) {
+async function fakeHost(
+  mode: number[] | ProbeMode,
+  argument: string,
+  body: (shake: string) => Buffer,
+) {
   const dir = await mkdtemp(join(tmpdir(), "fake-host-"));
   dirs.push(dir);
-  writeProbeFolder(dir, { versions });
+  writeProbeFolder(dir, Array.isArray(mode) ? { versions: mode } : mode);
   const control = new RepSocket();
   const fn = new RepSocket();
   await control.listen(controlChannelUrl(PROBE_PLUGIN));
@@ -132,7 +147,9 @@ describe("broken hosts yield FAIL findings", () => {
     );
     expect(run.status, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/\| host\/function-bodies +\| FAIL/);
-    expect(run.stdout).toMatch(/FAIL host\/function-bodies \(§12.1[^\n]*\n.*\n {2}- a version-1 body/);
+    expect(run.stdout).toMatch(
+      /FAIL host\/function-bodies \(§12.1[^\n]*\n.*\n {2}- a version-1 body/,
+    );
   }, 30_000);
 
   it("ignores the plain handshake of a v1 plugin and sends it a v2 batch", async () => {
@@ -147,6 +164,19 @@ describe("broken hosts yield FAIL findings", () => {
       status: "fail",
       reason: expect.stringMatching(
         /a version-2 body \(0201.*\) on a channel agreed at version 1 .*exactly version-1 bytes/,
+      ),
+    });
+  }, 30_000);
+
+  it("goes on with a plugin that announced a version it did not offer", async () => {
+    const rogue = { versions: [1, 2], announce: 2 };
+    const { dir, shake } = await fakeHost(rogue, '{"sendTimeout":1000}', v2Batch);
+    expect(shake).toBe("handshake v=2");
+    const e = { offers: [1], mode: rogue };
+    expect(check(dir, e, "host/handshake")).toEqual({
+      status: "fail",
+      reason: expect.stringMatching(
+        /the host sent 1 command\(s\) after "handshake v=2", a version it did not offer \(§10.4/,
       ),
     });
   }, 30_000);

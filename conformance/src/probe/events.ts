@@ -21,6 +21,11 @@ export const PROBE_FAIL_ARG = "probe:fail";
 export interface ProbeMode {
   /** The versions the probe speaks: [1] or [1,2]. */
   readonly versions: readonly number[];
+  /**
+   * A rogue probe: it announces `handshake v=<announce>` whatever the host
+   * offered, which a host must refuse when it did not offer it (§10.4).
+   */
+  readonly announce?: number;
 }
 
 export type ProbeEvent =
@@ -76,5 +81,6 @@ export function readEvents(dir: string): ProbeEvent[] {
 
 export function readMode(dir: string): ProbeMode {
   const parsed = JSON.parse(readFileSync(join(dir, PROBE_MODE_FILE), "utf8")) as ProbeMode;
-  return { versions: parsed.versions.includes(2) ? [1, 2] : [1] };
+  const versions = parsed.versions.includes(2) ? [1, 2] : [1];
+  return parsed.announce === undefined ? { versions } : { versions, announce: parsed.announce };
 }

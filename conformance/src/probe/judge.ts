@@ -66,10 +66,17 @@ function argumentFinding(events: readonly ProbeEvent[], e: HostExpectation): Fin
 function handshakeFinding(events: readonly ProbeEvent[], e: HostExpectation): Finding {
   const shake = events.find((x) => x.type === "handshake");
   if (shake?.type !== "handshake") return fail("the probe sent no handshake");
+  const commands = events.filter((x) => x.type === "command");
+  if (e.mode.announce !== undefined && !e.offers.includes(e.mode.announce)) {
+    return commands.length === 0
+      ? PASS
+      : fail(
+          `the host sent ${commands.length} command(s) after "${shake.text}", a version it did not offer (§10.4: a protocol error; the host kills the process)`,
+        );
+  }
   const want = agreedVersion(e);
   if (shake.version !== want)
     return fail(`the probe announced version ${shake.version}, expected ${want} (§10.3)`);
-  const commands = events.filter((x) => x.type === "command");
   if (commands.length === 0)
     return fail(
       `after "${shake.text}" the host sent no command (§10.4: it accepts the offered version)`,
@@ -105,7 +112,7 @@ function functionFinding(events: readonly ProbeEvent[], e: HostExpectation): Fin
 
 /** The probe-side checks; a driver adds what it saw on the host's side. */
 export function judgeProbeEvents(events: readonly ProbeEvent[], e: HostExpectation): HostCheck[] {
-  return [
+  const checks: HostCheck[] = [
     {
       name: "host/start-argument",
       spec: "§3.1, §10.2, §12.7",
@@ -133,4 +140,6 @@ export function judgeProbeEvents(events: readonly ProbeEvent[], e: HostExpectati
       finding: functionFinding(events, e),
     },
   ];
+  // A rogue probe the host refused gets no commands: the other checks do not apply.
+  return e.mode.announce !== undefined ? checks.slice(0, 2) : checks;
 }

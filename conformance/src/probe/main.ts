@@ -49,6 +49,7 @@ const closers: (() => Promise<void>)[] = [];
 
 function chosenVersion(raw: string | undefined): number {
   const mode = readMode(dir);
+  if (mode.announce !== undefined) return mode.announce;
   // A version-1 probe plays a reference SDK: it never reads the offer (§10.2).
   if (!mode.versions.includes(2)) return 1;
   let config: unknown;

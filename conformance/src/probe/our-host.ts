@@ -25,6 +25,8 @@ export interface OurHostOptions {
   readonly offers?: readonly (readonly number[])[];
   /** The probe's modes (default [[1],[1,2]]). */
   readonly modes?: readonly (readonly number[])[];
+  /** Also run a rogue probe announcing v=2 under each offer without 2 (default true). */
+  readonly rogue?: boolean;
   /** Rows the probe's source sends per run (default 200). */
   readonly rows?: number;
 }
@@ -139,6 +141,42 @@ async function sourceCheck(
   };
 }
 
+/** A rogue probe announces a version the host did not offer: no function, status error (§10.4). */
+async function refusalCheck(
+  host: import("@portable-plugins/host").PortableHost,
+  e: HostExpectation,
+): Promise<HostCheck> {
+  const want = `protocol version ${e.mode.announce} not offered`;
+  let timer: NodeJS.Timeout | undefined;
+  const opened = await Promise.race([
+    host.function(PROBE_FUNCTION).then(
+      async (fn) => {
+        await fn.close();
+        return "opened";
+      },
+      (err: unknown) => `refused: ${String(err)}`,
+    ),
+    new Promise<string>((r) => {
+      timer = setTimeout(() => r("no answer within 30 s"), 30_000);
+    }),
+  ]);
+  clearTimeout(timer);
+  const status = host.status("probe");
+  const finding =
+    opened.startsWith("refused") && status?.errMsg.includes(want)
+      ? PASS
+      : fail(
+          `after "handshake v=${e.mode.announce}" the function start was ${opened}; status ${JSON.stringify(status)}, expected status error "${want}" (§10.4)`,
+        );
+  return {
+    name: "host/refuses-unoffered-version",
+    spec: "§10.4",
+    description:
+      "A plugin announcing a version the host did not offer is a protocol error: killed, status error.",
+    finding,
+  };
+}
+
 /** The host package, an optional peer dependency: a usage error that says so when it is missing. */
 async function loadHost(): Promise<typeof import("@portable-plugins/host")> {
   try {
@@ -161,10 +199,19 @@ async function runOne(
   const pluginDir = join(dataDir, "plugins", "portable", "probe");
   writeProbeFolder(pluginDir, e.mode);
   const label = runLabel("ours", e);
-  const host = new PortableHost({ dataDir, protocolVersions: e.offers, logger: silentLogger });
+  const host = new PortableHost({
+    dataDir,
+    protocolVersions: e.offers,
+    logger: silentLogger,
+    // A rogue probe is refused at every start: give up after one quick retry.
+    ...(e.mode.announce !== undefined ? { restart: { maxRestarts: 1, firstDelayMs: 50 } } : {}),
+  });
   try {
     await host.load();
-    const hostSide = [...(await functionChecks(host, e)), await sourceCheck(host, e, rows)];
+    const hostSide =
+      e.mode.announce !== undefined
+        ? [await refusalCheck(host, e)]
+        : [...(await functionChecks(host, e)), await sourceCheck(host, e, rows)];
     await host.close();
     const checks = [...judgeProbeEvents(readEvents(pluginDir), e), ...hostSide];
     return hostPluginReport(label, e, checks);
@@ -188,6 +235,8 @@ export async function runOurHost(opts: OurHostOptions = {}): Promise<SuiteReport
     for (const versions of opts.modes ?? [[1], [1, 2]]) {
       plugins.push(await runOne({ offers, mode: { versions } }, opts.rows ?? 200));
     }
+    if ((opts.rogue ?? true) && !offers.includes(2))
+      plugins.push(await runOne({ offers, mode: { versions: [1, 2], announce: 2 } }, 0));
   }
   return hostSuiteReport(plugins);
 }

@@ -44,7 +44,7 @@ export function writeProbeFolder(dir: string, mode: ProbeMode): string {
     join(dir, "probe.mjs"),
     `// The conformance host probe: runs the probe of @portable-plugins/conformance.\nimport ${JSON.stringify(pathToFileURL(PROBE_MAIN).href)};\n`,
   );
-  writeFileSync(join(dir, PROBE_MODE_FILE), `${JSON.stringify({ versions: mode.versions })}\n`);
+  writeFileSync(join(dir, PROBE_MODE_FILE), `${JSON.stringify(mode)}\n`);
   writeFileSync(
     join(dir, "sources", `${PROBE_SOURCE}.yaml`),
     "default:\n  count: 100\n  batch: 25\n",

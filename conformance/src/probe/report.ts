@@ -9,7 +9,11 @@ import { agreedVersion } from "./judge.js";
 
 /** "ours [1,2] × v2 probe": the host, its offer, the version the probe plays. */
 export function runLabel(host: string, e: HostExpectation): string {
-  return `${host} [${e.offers.join(",")}] × v${Math.max(...e.mode.versions)} probe`;
+  const probe =
+    e.mode.announce !== undefined
+      ? `rogue probe (v=${e.mode.announce})`
+      : `v${Math.max(...e.mode.versions)} probe`;
+  return `${host} [${e.offers.join(",")}] × ${probe}`;
 }
 
 export function hostPluginReport(
