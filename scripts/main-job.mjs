@@ -2,8 +2,10 @@
 // The main job (`npm start`): the conformance suite over the bundled mirror
 // plugins (TypeScript SDK, eKuiper's Python SDK, eKuiper's Go SDK), side by
 // side, with their shared behaviour profile and each SDK's known failures
-// (a list is passed only when its file exists). Reports go to reports/
-// (terminal table, JUnit, JSON).
+// (a list is passed only when its file exists). Then the suite tests our
+// host by acting as a plugin: the host probe under @portable-plugins/host
+// offering [1,2] and [1], playing a v1 and a v2 plugin (§10.6). Reports go
+// to reports/ (terminal table, JUnit, JSON).
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -63,7 +65,20 @@ const args = [
   ...(existsSync(python) ? ["--python", python] : []),
 ];
 const run = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
-console.log(
-  `\nReports: ${rel(join(reports, "conformance.xml"))}, ${rel(join(reports, "conformance.json"))}`,
+console.log("\nOur host, tested by the suite acting as a v1 and a v2 plugin (the host probe):\n");
+const hostRun = spawnSync(
+  process.execPath,
+  [
+    join(root, "conformance/dist/cli.js"),
+    "host",
+    "ours",
+    "--junit",
+    join(reports, "host-conformance.xml"),
+    "--json",
+    join(reports, "host-conformance.json"),
+  ],
+  { cwd: root, stdio: "inherit" },
 );
-process.exit(run.status ?? 1);
+const names = ["conformance.xml", "conformance.json", "host-conformance.xml", "host-conformance.json"];
+console.log(`\nReports: ${names.map((n) => rel(join(reports, n))).join(", ")}`);
+process.exit(Math.max(run.status ?? 1, hostRun.status ?? 1));

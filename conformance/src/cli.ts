@@ -13,6 +13,7 @@ import { unlinkHostFilesSync } from "./driver/open-sessions.js";
 import { killAllPlugins } from "./driver/plugin-process.js";
 import { ConformanceError } from "./errors.js";
 import { OUTER_TMP, PRIVATE_TMP_ENV, probePrivateTmp, runInPrivateTmp } from "./private-tmp.js";
+import { hostMain } from "./probe/cli-host.js";
 import { toJunit } from "./report/junit.js";
 import { formatReport, progressLine } from "./report/terminal.js";
 import { describeVersions } from "./runner/detect-versions.js";
@@ -20,6 +21,7 @@ import { runSuite } from "./runner/run-suite.js";
 import { removeAllTempDirsSync } from "./temp-dirs.js";
 
 const USAGE = `usage: portable-conformance <plugin...> [options]
+       portable-conformance host <ours|package|check> ...   (tests a host: --help there)
 
   <plugin>               a zip, a plugin folder (with one <name>.json), a manifest
                          <name>.json, or an executable next to its manifest
@@ -47,6 +49,14 @@ const USAGE = `usage: portable-conformance <plugin...> [options]
   -h, --help`;
 
 async function main(): Promise<number> {
+  if (process.argv[2] === "host") {
+    // Testing a host: it starts the probe, so the private /tmp is as useful (§2.7).
+    if (process.env[PRIVATE_TMP_ENV] !== "1" && !process.argv.includes("--shared-tmp")) {
+      const probe = probePrivateTmp();
+      if (probe.ok) return runInPrivateTmp(process.argv[1] ?? "", process.argv.slice(2));
+    }
+    return hostMain(process.argv.slice(3).filter((a) => a !== "--shared-tmp"));
+  }
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse();

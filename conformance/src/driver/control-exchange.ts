@@ -62,7 +62,7 @@ export async function exchangeOutcome(
 ): Promise<Outcome> {
   try {
     const r = await channel.exchange(bytes, ms, stop);
-    return { answer: r.answer.toString("utf8"), keepalives: r.keepalives };
+    return { answer: r.answer.toString("utf8"), raw: r.answer, keepalives: r.keepalives };
   } catch (err) {
     return { failure: describeFailure(err, timeoutText), keepalives: 0 };
   }

@@ -27,6 +27,8 @@ export interface StartSpec {
 export interface Outcome {
   /** The answer (reply) text, when one came. */
   readonly answer?: string;
+  /** The answer's bytes (a version-2 body is binary, §12.2). */
+  readonly raw?: Buffer;
   /** Why none came: no answer in time, the process exited, ... */
   readonly failure?: string;
   readonly keepalives: number;

@@ -6,7 +6,12 @@
 // This module keeps the books (process, instances, replay, teardown); the
 // control exchange is control-exchange.ts, each kind's host ends kinds/*.ts.
 
-import { controlChannelUrl, ipcPath, type SymbolKind } from "@portable-plugins/protocol";
+import {
+  type CallV2,
+  controlChannelUrl,
+  ipcPath,
+  type SymbolKind,
+} from "@portable-plugins/protocol";
 import { ConformanceError } from "../errors.js";
 import {
   buildControl,
@@ -53,6 +58,8 @@ export class Session implements SymbolHost {
   lastAnswer: Outcome | undefined;
   /** The last call's outcome, for `expectReply`. */
   lastReply: Outcome | undefined;
+  /** The calls of the last version-2 call batch (§12.3); undefined after any other call. */
+  lastBatchCalls: readonly CallV2[] | undefined;
   /** Handshake (first request) of the current process. */
   handshake: Buffer | undefined;
 
@@ -191,6 +198,7 @@ export class Session implements SymbolHost {
       ? await exchangeOutcome(fn, bytes, ms, this.stopSignal(), `no reply within ${ms} ms`)
       : { failure: `function ${symbol} was not started`, keepalives: 0 };
     this.lastReply = outcome;
+    this.lastBatchCalls = undefined;
     return outcome;
   }
 

@@ -63,6 +63,8 @@ export class SourceChannel {
   readonly #transcript: Transcript;
   #waiters: (() => void)[] = [];
   #loop: Promise<void> | undefined;
+  /** While set, the receive loop does not read (flow control, §12.4). */
+  #paused: { promise: Promise<void>; resume: () => void } | undefined;
 
   constructor(url: string, label: string, transcript: Transcript) {
     this.url = url;
@@ -87,6 +89,7 @@ export class SourceChannel {
         this.#transcript.received(this.label, raw);
         this.items.push(...decodeItems(raw));
         for (const w of this.#waiters.splice(0)) w();
+        if (this.#paused) await this.#paused.promise;
       }
     } catch {
       // closed
@@ -113,11 +116,34 @@ export class SourceChannel {
     return this.items.slice(this.cursor);
   }
 
+  /**
+   * Stops reading the PULL (after the message being handled): the SP layer's
+   * bounded queue and the kernel's socket buffer fill, and the plugin's
+   * writes block (§12.4). `resume` reads again.
+   */
+  pause(): void {
+    if (this.#paused) return;
+    let resume = (): void => undefined;
+    const promise = new Promise<void>((r) => {
+      resume = r;
+    });
+    this.#paused = { promise, resume };
+    this.#transcript.event(this.label, "host stops reading");
+  }
+
+  resume(): void {
+    const p = this.#paused;
+    this.#paused = undefined;
+    p?.resume();
+    if (p) this.#transcript.event(this.label, "host reads again");
+  }
+
   get closed(): boolean {
     return this.#pull.closed;
   }
 
   async close(): Promise<void> {
+    this.resume();
     await this.#pull.close();
     await this.#loop;
     this.#transcript.event(this.label, "host closed its PULL");

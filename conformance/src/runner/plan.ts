@@ -6,7 +6,10 @@
 // once, in the version-1 run); a case needing a version the plugin does not
 // declare is a skip. Cases that exchange version-1 function messages
 // (`call`, `expectReply`) are left out of a run for version >= 2 too: version
-// 2 replaces those kinds by call and reply batches (§10.6, §12.1).
+// 2 replaces those kinds by call and reply batches (§10.6, §12.1). A case with
+// `fromVersion: N` speaks version N's messages: it runs only in the runs for
+// versions >= N; a plugin declaring none of them gets it once, as a skip
+// "does not apply" with the id `v<N>/…`.
 
 import { SYMBOL_KINDS, symbolListOf } from "@portable-plugins/protocol";
 import { matchesGlob } from "../scenario/glob.js";
@@ -49,8 +52,16 @@ export function planCases(
 ): PlannedCase[] {
   const planned = planV1(subject, features, profile).flatMap((p): PlannedCase[] => {
     const c = p.scenario;
-    if (run.version > 1 && (c.argument !== undefined || usesV1FunctionMessages(c))) return [];
     const top = Math.max(...run.declared);
+    const from = c.fromVersion;
+    if (from !== undefined && run.version < from) {
+      // A later version's case: in the version-1 run of a plugin that never gets there, one skip.
+      if (run.version > 1 || top >= from) return [];
+      const reason = `does not apply: the plugin declares protocol versions ${JSON.stringify(run.declared)}, the case speaks version ${from} (§10.6)`;
+      const id = `v${from}/${p.id}`;
+      return [{ ...p, id, baseId: p.id, version: run.version, skip: p.skip ?? reason }];
+    }
+    if (run.version > 1 && (c.argument !== undefined || usesV1FunctionMessages(c))) return [];
     const needs = c.requiresVersion;
     const skip =
       p.skip ??
@@ -121,6 +132,7 @@ function planV1(
           description: pc.description,
           forEach: kind,
           steps: pc.steps,
+          ...(pc.fromVersion !== undefined ? { fromVersion: pc.fromVersion } : {}),
         };
         planned.push({
           id: name,

@@ -1,0 +1,3 @@
+import { main } from "./broken_v2.mjs";
+
+await main("brk_v2v1rows", "v1rows");
