@@ -39,6 +39,13 @@ export {
   type SchemaProblem,
 } from "./schema-ajv.js";
 export {
+  type CompiledSchemas,
+  type CompiledSignature,
+  type CompiledSymbol,
+  compileSchemas,
+  type ValueProblem,
+} from "./schema-check.js";
+export {
   type ConfigSet,
   DEFAULT_CONF_KEY,
   parseConfigSet,
