@@ -71,10 +71,13 @@ afterEach(async () => {
   host = undefined;
 });
 
-async function typedFixture(checkTypes: boolean): Promise<{ host: PortableHost; name: string }> {
+async function typedFixture(
+  checkTypes: boolean,
+  descriptions: Record<string, unknown> = DESCRIPTIONS,
+): Promise<{ host: PortableHost; name: string }> {
   const name = uniqueName("typed");
   const dir = await copyPlugin(TS_FIXTURE_DIR, "tsfixture", name);
-  for (const [file, content] of Object.entries(DESCRIPTIONS)) {
+  for (const [file, content] of Object.entries(descriptions)) {
     await mkdir(dirname(join(dir, file)), { recursive: true });
     await writeFile(join(dir, file), JSON.stringify(content));
   }
@@ -99,6 +102,18 @@ async function rejection(p: Promise<unknown>): Promise<HostError> {
 }
 
 describe("typed symbols under the host", () => {
+  it("refuses to install a package with a malformed schema, naming the file and the pointer", async () => {
+    const bad = {
+      ...DESCRIPTIONS,
+      "sinks/collect.json": { about, schema: { config: { type: "object", minProperties: -1 } } },
+    };
+    const err = await rejection(typedFixture(true, bad));
+    expect(err.code).toBe("PORTABLE_E_CONFIG");
+    expect(err.message).toContain(
+      "sinks/collect.json: /schema/config/minProperties: invalid JSON Schema: must be >= 0",
+    );
+  }, 30_000);
+
   it("refuses arguments that do not fit at Validate and at Exec, naming argument, path and type", async () => {
     const { host, name } = await typedFixture(true);
     const fn = await host.function("tsecho");
