@@ -65,8 +65,12 @@ export class PluginFolders {
     this.#work = work;
   }
 
-  /** A fresh folder holding plugin `name` in `lang`, ready for `host.install(name, folder)`. */
-  async stage(lang: Lang, name: string): Promise<string> {
+  /**
+   * A fresh folder holding plugin `name` in `lang`, ready for `host.install(name, folder)`.
+   * `typed`: with a signature for its function (PROTOCOL.md §6.4.1), which the host checks
+   * every call's arguments against.
+   */
+  async stage(lang: Lang, name: string, typed = false): Promise<string> {
     const dir = join(await mkdtemp(join(this.#work, "stage-")), name);
     await mkdir(join(dir, "sources"), { recursive: true });
     const { dir: srcDir, executable, language } = FILES[lang];
@@ -93,6 +97,11 @@ export class PluginFolders {
       functions: [FUNCTION_SYMBOL[lang]],
     };
     await writeFile(join(dir, `${name}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (typed) {
+      await mkdir(join(dir, "functions"), { recursive: true });
+      const file = join(dir, "functions", `${FUNCTION_SYMBOL[lang]}.json`);
+      await writeFile(file, JSON.stringify(typedDescription(FUNCTION_SYMBOL[lang])));
+    }
     return dir;
   }
 
@@ -101,4 +110,20 @@ export class PluginFolders {
     await bundle("plugins/ts/src/main.ts", out);
     return out;
   }
+}
+
+/** The description of the bench function with a signature for the bench row `{id, pad}`. */
+function typedDescription(symbol: string) {
+  const rowSchema = {
+    type: "object",
+    properties: { id: { type: "integer", minimum: 0 }, pad: { type: "string" } },
+    required: ["id", "pad"],
+    additionalProperties: false,
+  };
+  return {
+    about: { trial: false },
+    functions: [
+      { name: symbol, signature: { params: [{ name: "row", schema: rowSchema }], result: true } },
+    ],
+  };
 }

@@ -1,6 +1,7 @@
 // Rows of the one table: a figure per scenario and implementation (median
 // with min-max over runs), its ratio to the floor of the same run, and the
 // targets the hot paths are measured against. Printing and JSON only.
+import { EXEC_TS_TYPED } from "./scenarios/exec.js";
 import { GO_HOST } from "./scenarios/exec-gohost.js";
 import { TS_V1 } from "./scenarios/ingest.js";
 import { num, percentile, type Spread, showSpread, spread } from "./stats.js";
@@ -117,7 +118,14 @@ function targets(rows: Row[]): Target[] {
   const v2 = rows.find((r) => r.scenario === EXEC && r.impl.startsWith("ts v2") && !r.error);
   const v2vsV1 = perRunRatio(v2, find(EXEC, "ts"));
   const v2vsFloor = v2?.vsFloor?.median;
+  const typedVsUntyped = perRunRatio(find(EXEC, EXEC_TS_TYPED), find(EXEC, "ts"));
   return [
+    {
+      what: "Exec TS typed signature vs untyped, v1 sequential (median of per-run ratios)",
+      target: ">= 0.95x",
+      measured: typedVsUntyped === undefined ? "n/a" : ratio(typedVsUntyped),
+      met: typedVsUntyped === undefined ? undefined : typedVsUntyped >= 0.95,
+    },
     {
       what: "v2 Exec TS<->TS, 16 concurrent callers, vs v1 sequential (median of per-run ratios)",
       target: ">= 10x",

@@ -20,6 +20,8 @@ import { FLOOR, printTable, type Row, summarize } from "./report.js";
 import { type ColdStart, coldStart, floorLabel, processFloor } from "./scenarios/cold-start.js";
 import {
   CALLERS,
+  EXEC_TS_TYPED,
+  EXEC_TS_TYPED_NOTE,
   EXEC_TS_V1_NOTE,
   EXEC_TS_V2,
   EXEC_TS_V2_NOTE,
@@ -137,6 +139,12 @@ async function execScenario(
     v1 = await openSubject("ts", work, folders, true);
     return execRunner(v1, S.execCalls.ts, 1);
   });
+  // The same, its function typed: what the host's argument check costs (§6.4.1).
+  let typed: Subject | undefined;
+  runners.set(EXEC_TS_TYPED, async () => {
+    typed = await openSubject("ts", work, folders, true, true);
+    return execRunner(typed, S.execCalls.ts, 1);
+  });
   // The Go plugin under a minimal Go host too, interleaved with the rest.
   runners.set(GO_HOST, () => execGoHost(S.execCalls.goHost));
   // Version 2 (§12.3): the TS plugin under the default host, 16 callers at once.
@@ -147,6 +155,7 @@ async function execScenario(
   });
   const exec = await interleaved(S.runs, runners).finally(async () => {
     if (v1) await closeSubject(v1);
+    if (typed) await closeSubject(typed);
   });
   addRows(scenario, "calls/s", exec, (impl, xs, floor) => ({
     ...summarize.latency(scenario, impl, xs, floor),
@@ -157,6 +166,15 @@ async function execScenario(
   if (err) rows.push({ scenario, impl: GO_HOST, unit: "calls/s", error: `ERROR: ${err}` });
   else if (xs)
     rows.push({ ...summarize.latency(scenario, GO_HOST, xs, FLOOR), note: GO_HOST_NOTE });
+  const typedErr = exec.errors.get(EXEC_TS_TYPED);
+  const typedXs = exec.samples.get(EXEC_TS_TYPED);
+  if (typedErr)
+    rows.push({ scenario, impl: EXEC_TS_TYPED, unit: "calls/s", error: `ERROR: ${typedErr}` });
+  else if (typedXs)
+    rows.push({
+      ...summarize.latency(scenario, EXEC_TS_TYPED, typedXs, FLOOR),
+      note: EXEC_TS_TYPED_NOTE,
+    });
   const v2err = exec.errors.get(EXEC_TS_V2);
   const v2xs = exec.samples.get(EXEC_TS_V2);
   if (v2err) rows.push({ scenario, impl: EXEC_TS_V2, unit: "calls/s", error: `ERROR: ${v2err}` });

@@ -49,12 +49,21 @@ export async function newHost(
   });
 }
 
-/** `v1`: a host offering only version 1 (§12.7), in its own folder, for the v1 rows beside v2. */
-export async function openSubject(lang: Lang, work: string, folders: PluginFolders, v1 = false) {
-  const dir = join(work, v1 ? `${lang}-v1` : lang);
+/**
+ * `v1`: a host offering only version 1 (§12.7), in its own folder, for the v1 rows beside v2.
+ * `typed`: the plugin's function has a signature the host checks every call against (§6.4.1).
+ */
+export async function openSubject(
+  lang: Lang,
+  work: string,
+  folders: PluginFolders,
+  v1 = false,
+  typed = false,
+) {
+  const dir = join(work, `${lang}${v1 ? "-v1" : ""}${typed ? "-typed" : ""}`);
   const host = await newHost(lang, dir, v1 ? [1] : undefined);
   const plugin = unique(namePrefix(lang));
-  await host.install(plugin, await folders.stage(lang, plugin));
+  await host.install(plugin, await folders.stage(lang, plugin, typed));
   const notify = await Notifier.listen(join(dir, "notify.sock"));
   return { lang, host, plugin, folders, notify } satisfies Subject;
 }

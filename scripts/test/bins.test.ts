@@ -27,10 +27,11 @@ const scratch = mkdtempSync(join(tmpdir(), "portable-bins-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("workspace commands", () => {
-  it("are the three the README names", () => {
+  it("are the four the README names", () => {
     expect(bins.map((b) => b.command).sort()).toEqual([
       "portable",
       "portable-conformance",
+      "portable-gen",
       "portable-pack",
     ]);
   });

@@ -46,6 +46,10 @@ export const CALLERS = 16;
 /** The impl label of the v2 row: the TS plugin under the default host, 16 callers at once. */
 export const EXEC_TS_V2 = `ts v2, ${CALLERS} concurrent callers`;
 export const EXEC_TS_V2_NOTE = `ts v2: version 2 (negotiated; call batches, PROTOCOL.md §12.3): ${CALLERS} callers each waiting for its result; calls/s by the wall clock, p50/p99 per call`;
+/** The impl label of the typed row: the `ts` row's plugin with a signature for its function. */
+export const EXEC_TS_TYPED = "ts typed";
+export const EXEC_TS_TYPED_NOTE =
+  "ts typed: as ts (version 1, one call at a time), the function declaring a signature (PROTOCOL.md §6.4.1): the host checks each call's arguments before sending it";
 export const EXEC_TS_V1_NOTE =
   "ts: the TS plugin under a host offering [1]: version 1, one call at a time";
 
