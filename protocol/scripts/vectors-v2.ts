@@ -407,7 +407,11 @@ const bad: Partial<Record<V2WireKind, Bad[]>> = {
     },
   ],
   "state-reply": [
-    { name: "id-missing", description: "a reply without an id", hex: "0207 1001" },
+    {
+      name: "truncated",
+      description: "a value whose length runs past the end",
+      hex: "0207 0801 1001 1a05 3432",
+    },
     {
       name: "error-with-value",
       description: "a failed request that also carries a value",

@@ -15,6 +15,8 @@ export {
   sinkAckChannelUrl,
   sinkChannelUrl,
   sourceChannelUrl,
+  stateChannelUrl,
+  stateSocketPath,
 } from "./channels.js";
 export type {
   FieldDescriptor,
