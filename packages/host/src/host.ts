@@ -93,7 +93,7 @@ export class PortableHost {
     if (pluginsDir === undefined) {
       throw new HostError("PORTABLE_E_BAD_REQUEST", "PortableHost needs dataDir or pluginsDir");
     }
-    this.supervisor = new Supervisor(options);
+    this.supervisor = new Supervisor({ ...options, stateStore: () => this.state() });
     const etcDir = options.etcDir ?? layout?.etcDir;
     const logDir = options.logDir ?? layout?.logDir;
     this.registry = new Registry({

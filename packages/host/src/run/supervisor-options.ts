@@ -10,6 +10,7 @@ import {
 import type { InstalledPlugin } from "../install/plugin.js";
 import type { HostLogger } from "../logger.js";
 import { stderrLogger } from "../logger.js";
+import type { StateStore } from "../state/store.js";
 
 export interface HostTimeouts {
   /** Spawn to the first control request; function start to its first request. Default 30 s. */
@@ -95,6 +96,12 @@ export interface SupervisorOptions {
    * plugin that agreed on 2 is spoken to exactly as version 1.
    */
   readonly protocolVersions?: readonly number[];
+  /**
+   * The state store (PROTOCOL.md §13), opened on first use: with it, the host
+   * serves the state channel of every plugin process that agreed on version 2.
+   * PortableHost sets it; a bare Supervisor without it serves no state.
+   */
+  readonly stateStore?: () => Promise<StateStore>;
 }
 
 export interface ResolvedSupervisorOptions {
@@ -110,6 +117,7 @@ export interface ResolvedSupervisorOptions {
   readonly logger: HostLogger;
   readonly maxMessageBytes: number;
   readonly protocolVersions: readonly number[];
+  readonly stateStore: (() => Promise<StateStore>) | undefined;
 }
 
 export const DEFAULT_TIMEOUTS: HostTimeouts = {
@@ -158,5 +166,6 @@ export function resolveSupervisorOptions(o: SupervisorOptions = {}): ResolvedSup
     logger: o.logger ?? stderrLogger(),
     maxMessageBytes,
     protocolVersions: [...protocolVersions],
+    stateStore: o.stateStore,
   };
 }
