@@ -129,9 +129,12 @@ export class RedisStateStore implements StateStore {
     });
     const timeoutMs = options.connectTimeoutMs ?? 5000;
     let timer: NodeJS.Timeout | undefined;
+    const connecting = client.connect();
+    // Lost the race to the timer: its later failure is already reported below.
+    connecting.catch(() => undefined);
     try {
       await Promise.race([
-        client.connect(),
+        connecting,
         new Promise((_, reject) => {
           timer = setTimeout(
             () => reject(store.lastConnectionError ?? new Error(`no answer in ${timeoutMs} ms`)),
