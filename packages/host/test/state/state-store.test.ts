@@ -1,6 +1,7 @@
 // The state store's contract (PROTOCOL.md §13), run against both real backends:
 // SQLite in a temp file and a real redis-server on a free port. The same cases
 // for both (describe.each); Redis alone adds a server killed mid-use.
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -193,6 +194,37 @@ describe.each(backends)("state store contract: $name", ({ name, open }) => {
 });
 
 describe("sqlite backend", () => {
+  it("keeps every put acked before a kill -9 of the writing process", async () => {
+    const path = join(tempDir, "killed.db");
+    const store = new URL("../../dist/state/sqlite.js", import.meta.url).href;
+    const script = `
+      const { SqliteStateStore } = await import(${JSON.stringify(store)});
+      const s = new SqliteStateStore({ path: ${JSON.stringify(path)} });
+      const i = ${JSON.stringify(A)};
+      for (let n = 1; ; n++) {
+        await s.put(i, "offset", new TextEncoder().encode(String(n)));
+        process.stdout.write(n + "\\n");
+      }`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let acked = 0;
+    await new Promise<void>((resolve) => {
+      child.stdout.on("data", (d: Buffer) => {
+        const lines = d.toString().trim().split("\n");
+        acked = Number(lines[lines.length - 1]);
+        if (acked >= 200 && !child.killed) {
+          child.kill("SIGKILL");
+          resolve();
+        }
+      });
+    });
+    await new Promise((r) => child.once("exit", r));
+    const t = new SqliteStateStore({ path });
+    expect(Number(dec(await t.get(A, "offset")))).toBeGreaterThanOrEqual(acked);
+    await t.close();
+  });
+
   it("keeps acked puts across a reopen of the file (WAL, synchronous FULL)", async () => {
     const path = join(tempDir, "reopen.db");
     const s = new SqliteStateStore({ path });
