@@ -3,6 +3,8 @@
 # fresh machine needs nothing installed by hand:
 #   - .venv/ : Python venv with the eKuiper Python SDK (PyPI `ekuiper`) and pynng (libnng)
 #   - nngcat : Debian's nng-utils (a further libnng peer), when apt is usable
+#   - redis-server : Debian's redis-server, the host state store's Redis backend
+#     (the tests start their own server on a free port; the service is not used)
 # Idempotent: a second run only checks. Versions are pinned in scripts/requirements-peers.txt.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +26,13 @@ if ! command -v nngcat >/dev/null 2>&1; then
     echo "setup-peers: installing nng-utils (nngcat)"
     (apt-get install -y -qq nng-utils >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq nng-utils >/dev/null 2>&1; }) \
       || echo "setup-peers: could not install nng-utils" >&2
+  fi
+fi
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup-peers: installing redis-server"
+    (apt-get install -y -qq redis-server >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq redis-server >/dev/null 2>&1; }) \
+      || echo "setup-peers: could not install redis-server" >&2
   fi
 fi
 echo "setup-peers: ok ($("$venv/bin/python" -c 'import pynng, ekuiper; print("pynng", pynng.__version__)' 2>/dev/null || echo 'python peers missing'))"

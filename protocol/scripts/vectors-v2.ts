@@ -19,6 +19,8 @@ type Bad = { name: string; description: string; hex: string };
 
 const ctx = { ruleId: "rule1", opId: "op1", instanceId: 1, funcId: 1 };
 const err = (code: string, cls: string, message: string) => ({ code, class: cls, message });
+const b64 = (text: string) => Buffer.from(text).toString("base64");
+const inst = { symbol: "pyjson", ruleId: "rule1", opId: "op1", instanceId: 1 };
 
 const good: Record<V2WireKind, Spec[]> = {
   handshake: [
@@ -117,6 +119,57 @@ const good: Record<V2WireKind, Spec[]> = {
           },
         ],
       },
+      json: true,
+    },
+  ],
+  "state-request": [
+    {
+      name: "put-offset",
+      description: "put the value 42 (JSON text) under key offset of a source instance",
+      value: { id: 1, op: "PUT", ...inst, key: "offset", value: b64("42") },
+    },
+    {
+      name: "get-offset",
+      description: "get key offset of the same instance",
+      value: { id: 2, op: "GET", ...inst, key: "offset" },
+    },
+    {
+      name: "delete-offset",
+      description: "delete key offset of instance 0 (instanceId 0 is not written)",
+      value: { id: 3, op: "DELETE", ...inst, instanceId: 0, key: "offset" },
+    },
+    {
+      name: "put-offset-json",
+      description: "put-offset in the JSON form (kind byte 0x86); bytes are base64",
+      value: { id: 1, op: "PUT", ...inst, key: "offset", value: b64("42") },
+      json: true,
+    },
+  ],
+  "state-reply": [
+    { name: "put-ok", description: "the put of request 1 is durable", value: { id: 1 } },
+    {
+      name: "get-found",
+      description: "request 2 found the value 42",
+      value: { id: 2, found: true, value: b64("42") },
+    },
+    { name: "get-missing", description: "request 2 found no value", value: { id: 2 } },
+    {
+      name: "quota",
+      description: "a put refused: the instance holds the most keys it may (§13.5); FATAL",
+      value: {
+        id: 4,
+        error: err("PORTABLE_E_STATE_QUOTA", "FATAL", "instance holds 1024 keys, the limit"),
+      },
+    },
+    {
+      name: "backend-away",
+      description: "the host's store lost its backend; RETRYABLE: the SDK sends the request again",
+      value: { id: 5, error: err("PORTABLE_E_STATE", "RETRYABLE", "redis connection lost") },
+    },
+    {
+      name: "get-found-json",
+      description: "get-found in the JSON form (kind byte 0x87)",
+      value: { id: 2, found: true, value: b64("42") },
       json: true,
     },
   ],
@@ -325,6 +378,50 @@ const bad: Partial<Record<V2WireKind, Bad[]>> = {
       hex: "0205 0801 1209 0a05 414243444510 00",
     },
     { name: "truncated-varint", description: "seq's varint never ends", hex: "0205 08ff" },
+  ],
+  "state-request": [
+    {
+      name: "key-missing",
+      description: "a get without a key",
+      hex: "0206 0801 1001 1a0173 220172 2a016f",
+    },
+    {
+      name: "op-unspecified",
+      description: "op 0",
+      hex: "0206 0801 1000 1a0173 220172 2a016f 3a016b",
+    },
+    {
+      name: "value-in-get",
+      description: "a get that carries a value",
+      hex: "0206 0801 1001 1a0173 220172 2a016f 3a016b 420178",
+    },
+    {
+      name: "negative-instance",
+      description: "instanceId -1",
+      hex: "0206 0801 1001 1a0173 220172 2a016f 30ffffffffffffffffff01 3a016b",
+    },
+    {
+      name: "reply-kind",
+      description: "a StateReplyV2 body where a request is expected",
+      hex: "0207 0801",
+    },
+  ],
+  "state-reply": [
+    {
+      name: "truncated",
+      description: "a value whose length runs past the end",
+      hex: "0207 0801 1001 1a05 3432",
+    },
+    {
+      name: "error-with-value",
+      description: "a failed request that also carries a value",
+      hex: "0207 0801 1001 1a0178 2216 0a10 504f525441424c455f455f5354415445 1001",
+    },
+    {
+      name: "value-not-found",
+      description: "a value with found false",
+      hex: "0207 0801 1a0178",
+    },
   ],
 };
 

@@ -33,6 +33,16 @@ export function functionSocketPath(symbol: string, dir = DEFAULT_SOCKET_DIR): st
   return inDir(dir, `func_${symbol}.ipc`);
 }
 
+/** The socket file of a plugin's version-2 state channel: `<dir>/state_<plugin>.ipc` (§13.2). */
+export function stateSocketPath(plugin: string, dir = DEFAULT_SOCKET_DIR): string {
+  return inDir(dir, `state_${plugin}.ipc`);
+}
+
+/** State channel (version 2 only, §13.2): host listens (REP), plugin dials (REQ). */
+export function stateChannelUrl(plugin: string, dir = DEFAULT_SOCKET_DIR): string {
+  return ipc(stateSocketPath(plugin, dir));
+}
+
 /** Control channel of a plugin process: host listens (REP), plugin dials (REQ). */
 export function controlChannelUrl(plugin: string, dir = DEFAULT_SOCKET_DIR): string {
   return ipc(controlSocketPath(plugin, dir));

@@ -202,6 +202,15 @@ export const ERROR_CODES = {
     meaning: "a source sent an error item (§4.4.2)",
     layers: ["host"],
   },
+  PORTABLE_E_STATE: {
+    meaning:
+      "the state store failed: its backend (SQLite, Redis) refused or lost a get, put, delete, snapshot or restore; on the state channel, the host is gone or restarting (§13)",
+    layers: ["host"],
+  },
+  PORTABLE_E_STATE_QUOTA: {
+    meaning: "a state put exceeds a limit of §13.5: key bytes, value bytes, keys per instance",
+    layers: ["host"],
+  },
   PORTABLE_E_DEFINITION: {
     meaning: "a plugin definition is unusable: bad name, no symbols, a symbol twice",
     layers: ["sdk"],

@@ -15,6 +15,8 @@ export {
   sinkAckChannelUrl,
   sinkChannelUrl,
   sourceChannelUrl,
+  stateChannelUrl,
+  stateSocketPath,
 } from "./channels.js";
 export type {
   FieldDescriptor,
@@ -121,6 +123,13 @@ export {
   SourceRowsV2Descriptor,
   SourceRowV2,
   SourceRowV2Descriptor,
+  type StateOp,
+  StateOpNumbers,
+  StateOpValues,
+  StateReplyV2,
+  StateReplyV2Descriptor,
+  StateRequestV2,
+  StateRequestV2Descriptor,
   V2_KINDS,
 } from "./gen/portable-v2.js";
 export { isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from "./json.js";
@@ -180,6 +189,13 @@ export {
   type ReplyBatch,
 } from "./messages/v2-function.js";
 export { errorV2, V2_LIMITS, type V2KindName, v2KindOf } from "./messages/v2-limits.js";
+export {
+  decodeStateReply,
+  decodeStateRequest,
+  encodeStateReply,
+  encodeStateRequest,
+  STATE_LIMITS,
+} from "./messages/v2-state.js";
 export {
   checkLaterHandshake,
   chooseVersion,

@@ -12,6 +12,8 @@ import {
   SinkAckV2,
   SinkRowsV2,
   SourceRowsV2,
+  StateReplyV2,
+  StateRequestV2,
 } from "./gen/portable-v2.js";
 import type { JsonValue } from "./json.js";
 import {
@@ -29,6 +31,12 @@ import {
   encodeReplyBatch,
   type ReplyBatch,
 } from "./messages/v2-function.js";
+import {
+  decodeStateReply,
+  decodeStateRequest,
+  encodeStateReply,
+  encodeStateRequest,
+} from "./messages/v2-state.js";
 
 export type V2WireKind =
   | "handshake"
@@ -36,7 +44,9 @@ export type V2WireKind =
   | "func-reply-batch"
   | "source-rows"
   | "sink-rows"
-  | "sink-ack-seq";
+  | "sink-ack-seq"
+  | "state-request"
+  | "state-reply";
 
 export interface V2WireCodec {
   /** The message in its JSON form; throws ProtocolError. */
@@ -71,6 +81,14 @@ export const v2WireKinds: Readonly<Record<V2WireKind, V2WireCodec>> = {
   "sink-ack-seq": {
     decode: (b) => SinkAckV2.toJson(decodeSinkAckV2(b)),
     encode: (v, e) => encodeSinkAckV2(SinkAckV2.fromJson(v), e),
+  },
+  "state-request": {
+    decode: (b) => StateRequestV2.toJson(decodeStateRequest(b)),
+    encode: (v, e) => encodeStateRequest(StateRequestV2.fromJson(v), e),
+  },
+  "state-reply": {
+    decode: (b) => StateReplyV2.toJson(decodeStateReply(b)),
+    encode: (v, e) => encodeStateReply(StateReplyV2.fromJson(v), e),
   },
 };
 

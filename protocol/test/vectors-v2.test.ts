@@ -83,6 +83,8 @@ const typeOf: Record<string, string> = {
   "source-rows": "SourceRowsV2",
   "sink-rows": "SinkRowsV2",
   "sink-ack-seq": "SinkAckV2",
+  "state-request": "StateRequestV2",
+  "state-reply": "StateReplyV2",
 };
 const value = root.lookupType("google.protobuf.Value");
 const struct = root.lookupType("google.protobuf.Struct");

@@ -39,6 +39,8 @@ export const HOST_ERROR_CODES = [
   "PORTABLE_E_LOCKED",
   "PORTABLE_E_FORBIDDEN",
   "PORTABLE_E_METHOD",
+  "PORTABLE_E_STATE",
+  "PORTABLE_E_STATE_QUOTA",
 ] as const satisfies readonly ErrorCode[];
 export type HostErrorCode = (typeof HOST_ERROR_CODES)[number];
 
@@ -57,6 +59,10 @@ export interface HostErrorContext {
   output?: string;
   /** The channel URL concerned (`ipc:///tmp/...`). */
   channel?: string;
+  /** The rule concerned (state store, §13). */
+  rule?: string;
+  /** The state store backend concerned: `sqlite` or `redis` (§13). */
+  backend?: string;
   /** What the status document's `errMsg` says for this error when it is not the message (§10.4). */
   statusText?: string;
   /** Version 2 (§12.6): the code the plugin sent in its typed error (may be one this host does not know). */
@@ -76,6 +82,8 @@ export class HostError extends Error {
   readonly field: string | undefined;
   readonly output: string | undefined;
   readonly channel: string | undefined;
+  readonly rule: string | undefined;
+  readonly backend: string | undefined;
   readonly statusText: string | undefined;
   readonly remoteCode: string | undefined;
   readonly errorClass: ErrorClass | undefined;
@@ -90,6 +98,8 @@ export class HostError extends Error {
     this.field = context.field;
     this.output = context.output;
     this.channel = context.channel;
+    this.rule = context.rule;
+    this.backend = context.backend;
     this.statusText = context.statusText;
     this.remoteCode = context.remoteCode;
     this.errorClass = context.errorClass;
@@ -106,6 +116,8 @@ export class HostError extends Error {
       "field",
       "output",
       "channel",
+      "rule",
+      "backend",
       "statusText",
       "remoteCode",
     ] as const) {

@@ -5,6 +5,7 @@
 // A host holds a lock on its plugins folder (`lock()`, taken by `load()` and
 // by its own install/update/uninstall) so a second host cannot share it.
 
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
@@ -32,6 +33,8 @@ import { type SourceOptions, SourceProxy } from "./run/proxies/source.js";
 import { Supervisor } from "./run/supervisor.js";
 import type { SupervisorOptions } from "./run/supervisor-options.js";
 import { stoppedStatus } from "./runtime.js";
+import { defaultStatePath, openStateStore, type StateOptions } from "./state/open.js";
+import type { StateStore } from "./state/store.js";
 
 export interface PortableHostOptions extends SupervisorOptions {
   /** Data folder: plugins in `<dataDir>/plugins/portable`, operator files in `etc`, logs in `logs`. */
@@ -40,8 +43,18 @@ export interface PortableHostOptions extends SupervisorOptions {
   readonly pluginsDir?: string;
   readonly etcDir?: string;
   readonly logDir?: string;
+  /**
+   * Where version-2 plugins keep their state (PROTOCOL.md §13): SQLite (default) in
+   * `stateDir`, or Redis at a URL for hosts that share state or fail over.
+   */
+  readonly state?: StateOptions;
+  /** Folder of the SQLite state file: `<dataDir>/state`, or `<pluginsDir>/.state`. */
+  readonly stateDir?: string;
   /** Further registry settings (limits, fetch, install.sh timeout). */
-  readonly registry?: Omit<RegistryOptions, "pluginsDir" | "etcDir" | "logDir" | "runtime">;
+  readonly registry?: Omit<
+    RegistryOptions,
+    "pluginsDir" | "etcDir" | "logDir" | "runtime" | "onRemoved"
+  >;
 }
 
 /** The folders `portable serve --data-dir D` uses. */
@@ -49,12 +62,14 @@ export function dataLayout(dataDir: string): {
   pluginsDir: string;
   etcDir: string;
   logDir: string;
+  stateDir: string;
 } {
   const root = resolve(dataDir);
   return {
     pluginsDir: join(root, "plugins", "portable"),
     etcDir: join(root, "etc"),
     logDir: join(root, "logs"),
+    stateDir: join(root, "state"),
   };
 }
 
@@ -66,6 +81,9 @@ export class PortableHost {
   readonly #keys = new Set<string>();
   readonly #open = new Set<OpenProxy>();
   readonly #lock: DataDirLock;
+  readonly #stateOptions: StateOptions | undefined;
+  readonly #stateDir: string;
+  #state: Promise<StateStore> | undefined;
   #functionIds = 0;
   #closing: Promise<void> | undefined;
 
@@ -75,7 +93,7 @@ export class PortableHost {
     if (pluginsDir === undefined) {
       throw new HostError("PORTABLE_E_BAD_REQUEST", "PortableHost needs dataDir or pluginsDir");
     }
-    this.supervisor = new Supervisor(options);
+    this.supervisor = new Supervisor({ ...options, stateStore: () => this.state() });
     const etcDir = options.etcDir ?? layout?.etcDir;
     const logDir = options.logDir ?? layout?.logDir;
     this.registry = new Registry({
@@ -84,8 +102,36 @@ export class PortableHost {
       ...(etcDir === undefined ? {} : { etcDir }),
       ...(logDir === undefined ? {} : { logDir }),
       runtime: this.supervisor,
+      onRemoved: (name) => this.dropPluginState(name),
     });
     this.#lock = new DataDirLock(this.registry.pluginsDir);
+    this.#stateOptions = options.state;
+    this.#stateDir = options.stateDir ?? layout?.stateDir ?? join(pluginsDir, ".state");
+  }
+
+  /**
+   * The state store (PROTOCOL.md §13), opened on first use: the backend the
+   * `state` option names. A failed open is not remembered: the next call tries again.
+   */
+  state(): Promise<StateStore> {
+    if (this.#closing)
+      return Promise.reject(new HostError("PORTABLE_E_CLOSED", "the host is closed"));
+    if (this.#state === undefined) {
+      const opening = openStateStore(this.#stateOptions, this.#stateDir);
+      this.#state = opening;
+      opening.catch(() => {
+        if (this.#state === opening) this.#state = undefined;
+      });
+    }
+    return this.#state;
+  }
+
+  /**
+   * Drops the state of every instance of `rule`, of every plugin: for an engine
+   * that removed the rule for good (all its instances stopped). The keys removed.
+   */
+  async dropRuleState(rule: string): Promise<number> {
+    return (await this.state()).dropRule(rule);
   }
 
   /**
@@ -115,10 +161,33 @@ export class PortableHost {
     return this.registry.update(name, from, opts);
   }
 
-  /** Stops the plugin's process and removes it; refused while proxies of it are open. */
+  /**
+   * Stops the plugin's process and removes it, then its state (§13); refused while
+   * proxies of it are open. A state backend that fails then is a PORTABLE_E_STATE
+   * naming the plugin: the plugin is gone, its state is left; uninstalling again drops it.
+   */
   async uninstall(name: string, opts?: ChangeOptions): Promise<void> {
     await this.lock();
     return this.registry.uninstall(name, opts);
+  }
+
+  /** Drops every instance's state of `plugin` (done by uninstall); the keys removed. */
+  async dropPluginState(plugin: string): Promise<number> {
+    // No SQLite file yet: no state to drop, and no file created for nothing.
+    if (this.#state === undefined && this.#stateOptions?.backend !== "redis") {
+      const path = this.#stateOptions?.path ?? defaultStatePath(this.#stateDir);
+      if (!existsSync(path)) return 0;
+    }
+    try {
+      return await (await this.state()).dropPlugin(plugin);
+    } catch (cause) {
+      if (HostError.is(cause) && cause.code !== "PORTABLE_E_STATE") throw cause;
+      throw new HostError(
+        "PORTABLE_E_STATE",
+        `plugin ${plugin} is uninstalled but its state could not be dropped: ${(cause as Error).message}`,
+        { ...(HostError.is(cause) ? cause.context : { cause }), plugin },
+      );
+    }
   }
 
   /** The status document (§7.2); `stop` for an installed plugin that never ran; undefined if unknown. */
@@ -251,6 +320,9 @@ export class PortableHost {
       this.#open.clear();
       await Promise.all(open.map((p) => p.close().catch(() => undefined)));
       await this.supervisor.close();
+      const state = this.#state;
+      this.#state = undefined;
+      await state?.then((s) => s.close()).catch(() => undefined);
       await this.#lock.release();
     })();
     return this.#closing;

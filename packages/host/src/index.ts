@@ -68,3 +68,15 @@ export {
   type SupervisorOptions,
 } from "./run/supervisor-options.js";
 export { type PluginRuntime, stoppedStatus } from "./runtime.js";
+export { defaultStatePath, openStateStore, type StateOptions } from "./state/open.js";
+export { type RedisStateOptions, RedisStateStore } from "./state/redis.js";
+export { type SqliteStateOptions, SqliteStateStore } from "./state/sqlite.js";
+export {
+  DEFAULT_STATE_LIMITS,
+  type StateBackendName,
+  type StateEntry,
+  type StateInstance,
+  type StateLimits,
+  type StateSnapshot,
+  type StateStore,
+} from "./state/store.js";

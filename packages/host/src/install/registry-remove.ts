@@ -1,6 +1,7 @@
 // Uninstall of one plugin (see registry.ts): under the plugin's lock the
 // runtime stops it (and may refuse while it is in use), then its folder is
-// moved aside with a rename and deleted.
+// moved aside with a rename and deleted; then `onRemoved` (the host drops the
+// plugin's state there).
 
 import { rm } from "node:fs/promises";
 import { HostError } from "../errors.js";
@@ -32,6 +33,7 @@ export function uninstallPlugin(
       }
       s.remove(plugin);
       await rm(trash, { recursive: true, force: true });
+      await s.onRemoved?.(name);
     });
   });
 }

@@ -18,6 +18,8 @@ export class RegistryState {
   readonly index = new SymbolIndex();
   readonly stage: Omit<StageOptions, "accept">;
   runtime: PluginRuntime;
+  /** See RegistryOptions.onRemoved. */
+  onRemoved: ((name: string) => Promise<unknown>) | undefined;
 
   constructor(
     pluginsDir: string,

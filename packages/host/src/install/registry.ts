@@ -49,6 +49,11 @@ export interface RegistryOptions {
   /** install.sh timeout, ms (default 2 min; its process group is killed). */
   readonly installScriptTimeoutMs?: number;
   readonly runtime?: PluginRuntime;
+  /**
+   * Called once a plugin's files are gone, inside the uninstall (the host drops
+   * the plugin's state here, PROTOCOL.md §13); its failure fails the uninstall.
+   */
+  readonly onRemoved?: (name: string) => Promise<unknown>;
 }
 
 export class Registry {
@@ -73,6 +78,7 @@ export class Registry {
       installScriptTimeoutMs: opts.installScriptTimeoutMs ?? DEFAULT_INSTALL_SCRIPT_TIMEOUT_MS,
     };
     this.#s = new RegistryState(this.pluginsDir, this.etcDir, stage, opts.runtime ?? {});
+    if (opts.onRemoved) this.#s.onRemoved = opts.onRemoved;
   }
 
   /** Attaches the runtime (the supervisor) after construction. */

@@ -188,6 +188,8 @@ export class ManagedPlugin {
     await s.starting?.catch(() => undefined);
     await s.control?.close(closed);
     s.control = undefined;
+    await s.state?.close();
+    s.state = undefined;
     s.proc = undefined;
     s.phase = "stopped";
   }

@@ -7,6 +7,7 @@
 
 import { mkdir } from "node:fs/promises";
 import { HostError } from "../errors.js";
+import { StateChannel } from "../state/state-channel.js";
 import { type ChannelRefusals, dialedName } from "./channel-refusals.js";
 import { ControlChannel } from "./control-channel.js";
 import type { FunctionChannels } from "./plugin-functions.js";
@@ -92,6 +93,7 @@ export class PluginLauncher {
       s.log.info(
         `plugin ${s.name}: handshake after ${s.handshakeMs} ms, protocol version ${s.protocolVersion}`,
       );
+      if (s.protocolVersion >= 2) await openStateChannel(s);
       s.phase = "replaying";
       await replay(s, control, this.#funcs);
     } catch (err) {
@@ -190,4 +192,26 @@ export class PluginLauncher {
     );
     proc.kill("SIGKILL", reason);
   }
+}
+
+/**
+ * Listens on the plugin's state channel once a process agreed on version 2,
+ * before the reply to its handshake (the first command) goes out (§13.2).
+ */
+async function openStateChannel(s: PluginState): Promise<void> {
+  const store = s.o.stateStore;
+  if (store === undefined || s.state !== undefined) return;
+  const channel = new StateChannel({
+    plugin: s.name,
+    socketDir: s.o.socketDir,
+    store,
+    symbols: () => {
+      const m = s.plugin.manifest;
+      return new Set([...m.sources, ...m.sinks, ...m.functions]);
+    },
+    logger: s.log,
+    maxMessageBytes: s.o.maxMessageBytes,
+  });
+  await channel.listen();
+  s.state = channel;
 }

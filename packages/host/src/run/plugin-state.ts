@@ -7,6 +7,7 @@
 import type { SymbolKind } from "@portable-plugins/protocol";
 import { HostError } from "../errors.js";
 import type { InstalledPlugin } from "../install/plugin.js";
+import type { StateChannel } from "../state/state-channel.js";
 import { Backoff } from "./backoff.js";
 import type { ControlChannel } from "./control-channel.js";
 import type { PluginProcess } from "./process.js";
@@ -40,6 +41,8 @@ export class PluginState {
   errMsg = "";
   proc: PluginProcess | undefined;
   control: ControlChannel | undefined;
+  /** The state channel (§13.2): opened at the first version-2 handshake, kept across restarts. */
+  state: StateChannel | undefined;
   readonly remembered = new ReplayTable();
   starting: Promise<void> | undefined;
   readonly backoff: Backoff;

@@ -10,6 +10,7 @@ import {
 import type { InstalledPlugin } from "../install/plugin.js";
 import type { HostLogger } from "../logger.js";
 import { stderrLogger } from "../logger.js";
+import type { StateStore } from "../state/store.js";
 
 export interface HostTimeouts {
   /** Spawn to the first control request; function start to its first request. Default 30 s. */
@@ -91,8 +92,8 @@ export interface SupervisorOptions {
    * implements (`SUPPORTED_PROTOCOL_VERSIONS`, [1, 2]). `[1]` switches version 2
    * off: no `protocolVersions` key at all, exactly as a reference host. The
    * version a plugin announces is learned from its first control request (§10.4).
-   * Version 2 is negotiated; its messages come in the next step: until then a
-   * plugin that agreed on 2 is spoken to exactly as version 1.
+   * With a plugin that agreed on 2, the function, source and sink channels carry
+   * version-2 bodies (§12) and the state channel is served (§13).
    */
   readonly protocolVersions?: readonly number[];
   /**
@@ -103,6 +104,12 @@ export interface SupervisorOptions {
    * checked at install).
    */
   readonly checkTypes?: boolean;
+  /**
+   * The state store (PROTOCOL.md §13), opened on first use: with it, the host
+   * serves the state channel of every plugin process that agreed on version 2.
+   * PortableHost sets it; a bare Supervisor without it serves no state.
+   */
+  readonly stateStore?: () => Promise<StateStore>;
 }
 
 export interface ResolvedSupervisorOptions {
@@ -119,6 +126,7 @@ export interface ResolvedSupervisorOptions {
   readonly maxMessageBytes: number;
   readonly protocolVersions: readonly number[];
   readonly checkTypes: boolean;
+  readonly stateStore: (() => Promise<StateStore>) | undefined;
 }
 
 export const DEFAULT_TIMEOUTS: HostTimeouts = {
@@ -168,5 +176,6 @@ export function resolveSupervisorOptions(o: SupervisorOptions = {}): ResolvedSup
     maxMessageBytes,
     protocolVersions: [...protocolVersions],
     checkTypes: o.checkTypes ?? true,
+    stateStore: o.stateStore,
   };
 }
