@@ -284,6 +284,13 @@ export class SinkSenderV2 {
 
   /** One SinkAckV2 body from the ack channel. */
   onAck(body: Buffer): void {
+    if (!this.#d.requireAck) {
+      // §4.5.2: acks only when asked for; the host waits for none.
+      this.#stats.mismatches++;
+      this.#stats.lastError = `${this.#d.prefix()}: an ack although requireAck is not true`;
+      this.#d.logger.warn(`${this.#stats.lastError}; ignored`);
+      return;
+    }
     let ack: ReturnType<typeof decodeSinkAckV2>;
     try {
       ack = decodeSinkAckV2(body);
