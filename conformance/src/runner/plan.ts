@@ -50,6 +50,7 @@ export function planCases(
   const planned = planV1(subject, features, profile).flatMap((p): PlannedCase[] => {
     const c = p.scenario;
     if (run.version > 1 && (c.argument !== undefined || usesV1FunctionMessages(c))) return [];
+    if (c.minRunVersion !== undefined && run.version < c.minRunVersion) return [];
     const top = Math.max(...run.declared);
     const needs = c.requiresVersion;
     const skip =
