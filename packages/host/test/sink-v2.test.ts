@@ -21,6 +21,7 @@ import {
   type CollectingLogger,
   collectingLogger,
   copyPlugin,
+  killAndAwaitRestart,
   TS_FIXTURE_DIR,
   TS_FIXTURE_ENV,
   uniqueName,
@@ -254,5 +255,33 @@ describe("v2 sink acks that do not match (§12.5)", () => {
     // The plugin saw seq 1 then 2 (§12.5: 1 for the first message after the start).
     expect(logger.lines.filter((l) => l.includes("fixture: got message"))).toHaveLength(2);
     expect(logger.lines.some((l) => l.includes("fixture: got message 1"))).toBe(true);
+  }, 30_000);
+});
+
+describe("v2 sinks across a restart (§12.5, §8.2)", () => {
+  it("after the replay seq starts at 1 again", async () => {
+    const { h, name, logger } = await fixture("badack");
+    const sink = await h.sink("collect", { ruleId: "rr", opId: "op1" }, { requireAck: true });
+    await sink.write({ a: 1 });
+    await sink.write({ a: 2 });
+    const pid = h.status(name)?.pid as number;
+    await killAndAwaitRestart(h, name, pid);
+    await sink.write({ a: 3 });
+    const got = logger.lines.flatMap((l) => l.match(/fixture: got message (\d+)/)?.[1] ?? []);
+    expect(got).toEqual(["1", "2", "1"]);
+  }, 30_000);
+
+  it("a write unacked when the plugin dies is sent again to the new process and resolves", async () => {
+    const { h, name, logger } = await fixture("normal");
+    const sink = await h.sink("collect", { ruleId: "rr", opId: "op2" }, { requireAck: true });
+    const slow = sink.write({ id: "slow", slowMs: 1_500 });
+    await waitFor("the slow row at the sink", () =>
+      collected(logger).some((b) => b.includes('"slow"')),
+    );
+    const pid = h.status(name)?.pid as number;
+    await killAndAwaitRestart(h, name, pid);
+    await slow;
+    expect(collected(logger).filter((b) => b.includes('"slow"'))).toHaveLength(2);
+    expect(sink.stats()).toMatchObject({ version: 2, messages: 2, inFlight: 0 });
   }, 30_000);
 });
