@@ -136,6 +136,13 @@ export class SinkChannel {
     }
   }
 
+  /** After a replayed start (§12.5): numbering starts again at 1; earlier acks are done with. */
+  restartSeq(): void {
+    this.seq = 0;
+    this.ackedSeq = 0;
+    this.cursor = this.acks.length;
+  }
+
   /**
    * Version 2: waits until the acks since the cursor cover seq `upTo`, or one
    * of them is a failure or not a version-2 ack, or `ms` passed.
