@@ -32,7 +32,14 @@ import {
 import { execGoHost, GO_HOST } from "./scenarios/exec-gohost.js";
 import { ingestFloor, ingestRunner, TS_V1, TS_V1_NOTE, TS_V2_NOTE } from "./scenarios/ingest.js";
 import { measureMemory } from "./scenarios/memory.js";
-import { sinkFloor, sinkRunner } from "./scenarios/sink.js";
+import {
+  SINK_TS_V1_NOTE,
+  SINK_TS_V2,
+  SINK_TS_V2_NOTE,
+  SINK_WRITERS,
+  sinkFloor,
+  sinkRunner,
+} from "./scenarios/sink.js";
 import {
   BENCH_DIR,
   INGEST_SIZES,
@@ -103,7 +110,7 @@ async function main(work: string): Promise<void> {
   try {
     if (want("exec")) await execScenario(subjects, peer, work, folders);
     if (want("ingest")) await ingestScenarios(subjects, peer, work, folders);
-    if (want("sink")) await sinkScenarios(subjects, peer, work);
+    if (want("sink")) await sinkScenarios(subjects, peer, work, folders);
     if (want("cold")) await coldStarts(work, folders);
     if (want("memory")) await memory(work, folders);
   } finally {
@@ -225,22 +232,48 @@ async function ingestScenarios(
   }
 }
 
-async function sinkScenarios(subjects: Subjects, peer: FloorPeer, work: string): Promise<void> {
+async function sinkScenarios(
+  subjects: Subjects,
+  peer: FloorPeer,
+  work: string,
+  folders: PluginFolders,
+): Promise<void> {
   for (const requireAck of [false, true]) {
     const scenario = `sink delivery 100 B, ${requireAck ? "requireAck" : "no acks"}`;
     const n = requireAck ? S.sinkAckedRows : S.sinkRows;
-    const out = await interleaved(
-      S.runs,
-      setups(
-        subjects,
-        () => sinkFloor(peer, work, requireAck, n.raw),
-        (s) => sinkRunner(s, requireAck, count(n, s.lang)),
-      ),
+    const runners = setups(
+      subjects,
+      () => sinkFloor(peer, work, requireAck, n.raw),
+      (s) => sinkRunner(s, requireAck, count(n, s.lang)),
     );
+    // The `ts` row stays version 1, one write at a time: the TS plugin under a
+    // host offering only [1]; version 2 (§12.5) is the row beside it.
+    let v1: Subject | undefined;
+    runners.set("ts", async () => {
+      v1 = await openSubject("ts", work, folders, true);
+      return sinkRunner(v1, requireAck, n.ts);
+    });
+    const v2 = subjects.get("ts");
+    runners.set(SINK_TS_V2, async () => {
+      if (!v2 || v2 instanceof Error) throw v2 ?? new Error("no ts subject");
+      return sinkRunner(v2, requireAck, n.ts, SINK_WRITERS);
+    });
+    const out = await interleaved(S.runs, runners).finally(async () => {
+      if (v1) await closeSubject(v1);
+    });
     addRows(scenario, "rows/s", out, (impl, xs, floor) => ({
       ...summarize.throughput(scenario, impl, count(n, impl), 100, xs, floor),
       ...(requireAck && impl === "go" ? { note: GO_RECEIPT } : {}),
+      ...(impl === "ts" ? { note: SINK_TS_V1_NOTE } : {}),
     }));
+    const err = out.errors.get(SINK_TS_V2);
+    const xs = out.samples.get(SINK_TS_V2);
+    if (err) rows.push({ scenario, impl: SINK_TS_V2, unit: "rows/s", error: `ERROR: ${err}` });
+    else if (xs)
+      rows.push({
+        ...summarize.throughput(scenario, SINK_TS_V2, n.ts, 100, xs, FLOOR),
+        note: SINK_TS_V2_NOTE,
+      });
   }
 }
 

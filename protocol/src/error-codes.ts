@@ -34,7 +34,7 @@ export const ERROR_CODES = {
   PORTABLE_E_MISMATCH: {
     meaning:
       "a version-2 reply batch or ack does not match what was sent: a call id missing, unknown or repeated, an ack for a sequence number not sent or already acked (§12.3, §12.5)",
-    layers: ["protocol"],
+    layers: ["protocol", "host"],
   },
   PORTABLE_E_TIMEOUT: {
     meaning:

@@ -11,6 +11,10 @@
 // the bench's notify socket after every row, and each write waits for that
 // line before the next one. Same round trip per row; the return leg is a
 // bare Unix socket instead of the host's NNG ack channel.
+// Version 2 (§12.5): the TS plugin under the default host, `SINK_WRITERS`
+// writers at once, each awaiting its own write (and ack): results queued
+// together share a SinkRowsV2 message, and with requireAck up to the window
+// of messages are unacked at a time.
 import { join } from "node:path";
 import { encodeSinkData } from "@portable-plugins/protocol";
 import type { FloorPeer } from "../floor/peer.js";
@@ -20,12 +24,18 @@ import { END_MARK, padFor, row } from "../payload.js";
 import { type Subject, unique } from "../subject.js";
 
 const SIZE = 100;
+export const SINK_WRITERS = 16;
+export const SINK_TS_V2 = `ts v2, ${SINK_WRITERS} concurrent writers`;
+export const SINK_TS_V1_NOTE =
+  "ts: the TS plugin under a host offering [1]: version 1, one JSON message per write";
+export const SINK_TS_V2_NOTE = `ts v2: version 2 (negotiated; SinkRowsV2 with several results per message, cumulative acks, window 16, PROTOCOL.md §12.5): ${SINK_WRITERS} writers each awaiting its write; the ts row is the same plugin under a host offering [1], one write at a time`;
 const REPORT_TIMEOUT_MS = 60_000;
 
 export async function sinkRunner(
   s: Subject,
   requireAck: boolean,
   count: number,
+  writers = 1,
 ): Promise<Runner<number>> {
   const receipt = requireAck && s.lang === "go";
   const sink = await s.host.sink(
@@ -43,7 +53,14 @@ export async function sinkRunner(
     : (i: number) => sink.write(row(i, pad));
   const once = async (n: number) => {
     const t = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) await write(i);
+    if (writers === 1) for (let i = 0; i < n; i++) await write(i);
+    else {
+      let next = 0;
+      const worker = async () => {
+        while (next < n) await write(next++);
+      };
+      await Promise.all(Array.from({ length: writers }, worker));
+    }
     await sink.write({ [END_MARK]: true });
     const got = await s.notify.next(REPORT_TIMEOUT_MS);
     const seconds = Number(process.hrtime.bigint() - t) / 1e9;

@@ -3,7 +3,13 @@
 // always), and the data PUSH, dialled (reconnecting) after `ok`.
 
 import { PullSocket, PushSocket } from "@portable-plugins/nng";
-import { type DecodeWarning, decodeSinkAckWithWarnings } from "@portable-plugins/protocol";
+import {
+  type DecodeWarning,
+  decodeSinkAckV2,
+  decodeSinkAckWithWarnings,
+  type SinkAckV2,
+  v2KindOf,
+} from "@portable-plugins/protocol";
 import type { Transcript } from "./transcript.js";
 
 export interface ReceivedAck {
@@ -15,6 +21,8 @@ export interface ReceivedAck {
         readonly malformed: string;
       };
   readonly warnings: readonly DecodeWarning[];
+  /** A version-2 ack (SinkAckV2, §12.5): the seq it covers up to, and its typed error. */
+  readonly v2?: SinkAckV2;
 }
 
 export class SinkChannel {
@@ -25,6 +33,9 @@ export class SinkChannel {
   cursor = 0;
   /** Row messages the plugin took. */
   sent = 0;
+  /** Version 2 (§12.5): the seq of the last SinkRowsV2 sent, and the last one an expectAck took as covered. */
+  seq = 0;
+  ackedSeq = 0;
   /** Connections the plugin made to the ack channel (0: it has no ack machinery at all). */
   ackConnections = 0;
   #ack = new PullSocket({ recvMaxSize: 0 });
@@ -61,6 +72,24 @@ export class SinkChannel {
       for await (const raw of pull) {
         this.#transcript.received(this.ackLabel, raw);
         let entry: ReceivedAck;
+        if (v2KindOf(raw) !== undefined) {
+          try {
+            const v2 = decodeSinkAckV2(raw);
+            const ack = v2.error
+              ? { ok: false as const, error: v2.error.message }
+              : { ok: true as const };
+            entry = { raw, ack, warnings: [], v2 };
+          } catch (err) {
+            entry = {
+              raw,
+              ack: { malformed: err instanceof Error ? err.message : String(err) },
+              warnings: [],
+            };
+          }
+          this.acks.push(entry);
+          for (const w of this.#waiters.splice(0)) w();
+          continue;
+        }
         try {
           const { value, warnings } = decodeSinkAckWithWarnings(raw);
           entry = { raw, ack: value, warnings };
@@ -105,6 +134,35 @@ export class SinkChannel {
       );
       return false;
     }
+  }
+
+  /** After a replayed start (§12.5): numbering starts again at 1; earlier acks are done with. */
+  restartSeq(): void {
+    this.seq = 0;
+    this.ackedSeq = 0;
+    this.cursor = this.acks.length;
+  }
+
+  /**
+   * Version 2: waits until the acks since the cursor cover seq `upTo`, or one
+   * of them is a failure or not a version-2 ack, or `ms` passed.
+   */
+  async waitCovered(upTo: number, ms: number): Promise<ReceivedAck[]> {
+    const deadline = Date.now() + ms;
+    const done = () =>
+      this.acks
+        .slice(this.cursor)
+        .some((a) => !a.v2 || a.v2.error !== undefined || a.v2.seq >= upTo);
+    while (!done() && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.acks.slice(this.cursor);
   }
 
   async waitAcks(count: number, ms: number): Promise<ReceivedAck[]> {

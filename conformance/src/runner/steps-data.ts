@@ -11,6 +11,7 @@ import type { StepParams } from "../scenario/types.js";
 import { fill, profileSymbol, type StepContext } from "./context.js";
 import { type Finding, fail, judge, mismatch, PASS, warn } from "./findings.js";
 import { jsonContains, jsonEqual, short } from "./json-match.js";
+import { expectAckV2, sendSinkV2 } from "./steps-sink-v2.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -128,6 +129,7 @@ export async function expectNoSource(
 export async function sendSink(p: StepParams["sendSink"], ctx: StepContext): Promise<Finding> {
   const sink = instance(ctx, p.as, "sendSink").sink;
   if (!sink) throw new ConformanceError("PORTABLE_E_CONF_SCENARIO", "sendSink: not a sink");
+  if ((ctx.expectedVersion ?? 1) >= 2) return sendSinkV2(p, sink, ctx);
   const body = p.text !== undefined ? Buffer.from(p.text) : encodeSinkData(p.rows ?? [{}]);
   for (let i = 0; i < (p.times ?? 1); i++) {
     if (!(await sink.send(body))) {
@@ -142,6 +144,7 @@ export async function sendSink(p: StepParams["sendSink"], ctx: StepContext): Pro
 export async function expectAck(p: StepParams["expectAck"], ctx: StepContext): Promise<Finding> {
   const sink = instance(ctx, p.as, "expectAck").sink;
   if (!sink) throw new ConformanceError("PORTABLE_E_CONF_SCENARIO", "expectAck: not a sink");
+  if ((ctx.expectedVersion ?? 1) >= 2) return expectAckV2(p, sink);
   const count = p.count ?? 1;
   const within = p.within ?? 3000;
   const acks = await sink.waitAcks(p.none ? 1 : count, within);
@@ -266,6 +269,21 @@ export async function expectDelivered(
   if (!sink) throw new ConformanceError("PORTABLE_E_CONF_SCENARIO", "expectDelivered: not a sink");
   const within = p.within ?? 5000;
   const output = profileSymbol(ctx, "sink", inst.symbol)?.output;
+  if (output === undefined && (ctx.expectedVersion ?? 1) >= 2) {
+    // Version 2: acks are cumulative (§12.5); the last one says how far delivery is proven.
+    const acks = sink.ackedSeq >= sink.seq ? [] : await sink.waitCovered(sink.seq, within);
+    const upTo = Math.max(
+      sink.ackedSeq,
+      ...acks.flatMap((a) => (a.v2 && !a.v2.error ? [a.v2.seq] : [])),
+    );
+    const finding =
+      upTo >= sink.seq
+        ? PASS
+        : warn(
+            `delivery not proven: messages up to ${upTo} of ${sink.seq} acked and the profile names no \`output\` file for sink ${inst.symbol}`,
+          );
+    return judge(finding, { none: acks.length === 0 }, p);
+  }
   if (output === undefined) {
     const acks = await sink.waitAcks(sink.sent - sink.cursor, within);
     const acked = sink.cursor + acks.length;

@@ -28,7 +28,7 @@ import {
 import type { PluginRuntimeInfo } from "./run/managed-plugin.js";
 import { FunctionProxy } from "./run/proxies/function.js";
 import { checkInstance, type InstanceMeta, type ProxyDeps } from "./run/proxies/instance.js";
-import { SinkProxy } from "./run/proxies/sink.js";
+import { type SinkOptions, SinkProxy } from "./run/proxies/sink.js";
 import { type SourceOptions, SourceProxy } from "./run/proxies/source.js";
 import { Supervisor } from "./run/supervisor.js";
 import type { SupervisorOptions } from "./run/supervisor-options.js";
@@ -288,7 +288,12 @@ export class PortableHost {
   }
 
   /** Starts sink `symbol` for one rule instance with the action's properties (`requireAck`, ...). */
-  async sink(symbol: string, meta: InstanceMeta, config: JsonObject = {}): Promise<SinkProxy> {
+  async sink(
+    symbol: string,
+    meta: InstanceMeta,
+    config: JsonObject = {},
+    options: SinkOptions = {},
+  ): Promise<SinkProxy> {
     const { deps, meta: checked } = this.#claim("sink", symbol, meta);
     try {
       await this.#socketDir();
@@ -296,7 +301,7 @@ export class PortableHost {
       deps.release();
       throw err;
     }
-    return this.#track(await SinkProxy.open(deps, symbol, checked, config));
+    return this.#track(await SinkProxy.open(deps, symbol, checked, config, options));
   }
 
   /** A proxy for function `symbol`; the first one starts the function in its plugin. */

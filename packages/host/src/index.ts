@@ -56,7 +56,13 @@ export type { ManagedPlugin, Phase, PluginRuntimeInfo } from "./run/managed-plug
 export { type ExitInfo, exitReason, type LaunchCommand, launchCommand } from "./run/process.js";
 export type { CallContext, FunctionProxy } from "./run/proxies/function.js";
 export type { InstanceMeta } from "./run/proxies/instance.js";
-export type { SinkProxy, WriteOptions } from "./run/proxies/sink.js";
+export type {
+  SinkOptions,
+  SinkProxy,
+  SinkStats,
+  WriteOptions,
+} from "./run/proxies/sink.js";
+export { DEFAULT_SINK_WINDOW, type SinkV2Stats } from "./run/proxies/sink-v2.js";
 export type { SourceOptions, SourceProxy, SourceRow } from "./run/proxies/source.js";
 export { Supervisor } from "./run/supervisor.js";
 export {

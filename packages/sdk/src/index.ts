@@ -24,6 +24,7 @@ export {
   type SdkErrorContext,
 } from "./errors.js";
 export { createLogger } from "./logger.js";
+export { type ErrorClass, errorClassOf, PluginError } from "./plugin-error.js";
 export { definePlugin } from "./runtime/definition.js";
 export { DESCRIBE_ENV, describePlugin, type PluginDescription } from "./runtime/describe.js";
 export { type RunningPlugin, type StartOptions, startPlugin } from "./runtime/plugin-runtime.js";

@@ -4,7 +4,7 @@
 //   source benchsource  props count, size: emits `count` rows of `size` bytes
 //                       as fast as `emit` allows (awaiting each), then idles
 //   sink   benchsink    props notify (a Unix socket path): decodes every
-//                       message; on a row holding `__end` writes the count of
+//                       message's rows; on a row holding `__end` writes the count of
 //                       rows before it as a line to `notify`, and restarts
 //   func   benchecho    returns its first argument
 
@@ -53,14 +53,14 @@ class BenchSink implements Sink {
   }
 
   collect(_ctx: Context, data: SinkData): void {
-    const v = data.json();
-    if (v !== null && typeof v === "object" && !Array.isArray(v) && END_MARK in v) {
-      this.conn ??= createConnection(this.notifyPath);
-      this.conn.write(`${this.seen}\n`);
-      this.seen = 0;
-      return;
+    // A version-2 message may hold many rows (§12.5); a version-1 one holds one row here.
+    for (const r of data.rows()) {
+      if (END_MARK in r) {
+        this.conn ??= createConnection(this.notifyPath);
+        this.conn.write(`${this.seen}\n`);
+        this.seen = 0;
+      } else this.seen++;
     }
-    this.seen++;
   }
 
   close(): void {

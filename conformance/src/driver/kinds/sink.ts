@@ -42,7 +42,9 @@ export const sinkDriver: KindDriver = {
     await inst.sink?.close();
   },
   runsAfterStop: false,
-  async replayed() {
+  async replayed(_host, inst) {
+    // Version 2 (§12.5): seq is 1 again for the first message after a replayed start.
+    inst.sink?.restartSeq();
     return undefined;
   },
 };

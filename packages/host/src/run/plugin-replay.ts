@@ -24,7 +24,10 @@ export async function replay(
     if (s.stopping) throw s.stoppedError();
     try {
       if (entry.kind === "function") await funcs.openFunction(entry.symbol, entry.command, control);
-      else await control.send(entry.command);
+      else {
+        await control.send(entry.command);
+        entry.owner?.replayed?.();
+      }
     } catch (err) {
       if (!symbolFailure(err) && !(err instanceof FunctionStartError)) throw err;
       const error = HostError.from(err, "PORTABLE_E_COMMAND", { plugin: s.name });

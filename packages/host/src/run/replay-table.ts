@@ -12,6 +12,8 @@ import type { EncodedCommand } from "./control-channel.js";
 export interface InstanceOwner {
   /** The replayed start failed, or the plugin gave up restarting: the instance is gone. */
   failed(error: HostError): void;
+  /** The replayed start was answered `ok` by the new process (§8.2). */
+  replayed?(): void;
 }
 
 export interface Remembered {

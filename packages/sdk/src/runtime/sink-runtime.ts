@@ -1,41 +1,25 @@
 // One running sink instance (PROTOCOL.md §4.5, §5.3): listen with PULL for
 // the host's rows, hand each message to the user's `collect`, and ack it when
 // the start command's config has `requireAck: true` (and only then: acks
-// nobody reads would fill the socket).
+// nobody reads would fill the socket). Version 2 (§12.5): sink-receiver-v2.ts.
 
 import { PullSocket, PushSocket } from "@portable-plugins/nng";
 import {
   type Control,
-  decodeSinkData,
   encodeSinkAck,
-  isJsonObject,
   type JsonObject,
-  type JsonValue,
   type Meta,
   sinkAckChannelUrl,
   sinkChannelUrl,
 } from "@portable-plugins/protocol";
-import type { Sink, SinkData } from "../api.js";
+import type { Sink } from "../api.js";
 import { messageOf } from "../errors.js";
 import { instanceContext } from "./context.js";
+import { sinkData } from "./sink-data.js";
+import { receiveSinkV2 } from "./sink-receiver-v2.js";
 import type { RuntimeSettings, SymbolInstance } from "./symbol-instance.js";
 
-export function sinkData(raw: Buffer): SinkData {
-  let decoded: JsonValue | undefined;
-  const json = () => {
-    decoded ??= decodeSinkData(raw);
-    return decoded;
-  };
-  return {
-    raw,
-    json,
-    rows: () => {
-      const v = json();
-      const list = Array.isArray(v) ? v : [v];
-      return list.filter((r): r is JsonObject => isJsonObject(r));
-    },
-  };
-}
+export { sinkData };
 
 /** `requireAck: true`, or 1.x's `requiredACKs` > 0. */
 export function wantsAcks(config: JsonObject | undefined): boolean {
@@ -72,6 +56,11 @@ export async function startSink(
   }
 
   const running = (async () => {
+    if (settings.protocolVersion >= 2) {
+      const sendSingle = control.config?.["sendSingle"] === true;
+      await receiveSinkV2({ pull, ack, sendSingle, sink, ctx, signal: abort.signal });
+      return;
+    }
     for await (const raw of pull) {
       let result: { ok: true } | { ok: false; error: string } = { ok: true };
       try {

@@ -4,6 +4,11 @@
 // timeout, returning at once on cancellation. The ack PULL is listened on
 // for every sink (the Python SDK dials it regardless); the data PUSH dials
 // the plugin's listener after `ok` and keeps reconnecting across restarts.
+//
+// Version 2 (§12.5), when the plugin process agreed on it: writes go through
+// SinkSenderV2 (rows with a seq, several results per message, a window of
+// unacked messages, cumulative typed acks); the contract of `write` is the
+// same. A version-1 plugin gets exactly the version-1 bytes.
 
 import { NngError, PullSocket, PushSocket } from "@portable-plugins/nng";
 import {
@@ -24,9 +29,16 @@ import { isWireFault, preview } from "../inverted-rep.js";
 import { removeStaleSocket } from "../socket-files.js";
 import { checkStartConfig } from "../typed-values.js";
 import type { ProxyDeps } from "./instance.js";
+import { SinkSenderV2, type SinkV2Options, type SinkV2Stats } from "./sink-v2.js";
 
 /** Bodies above this are accepted but warned about: the Go SDK's sink refuses them (§2.5). */
 const GO_SDK_MAX_MESSAGE = 1024 * 1024;
+
+/** How a sink instance sends (version 2 only; a version-1 plugin ignores them). */
+export type SinkOptions = SinkV2Options;
+
+/** What `SinkProxy.stats()` shows: the protocol version and, on version 2, the sender's counters. */
+export type SinkStats = { readonly version: 1 } | ({ readonly version: 2 } & SinkV2Stats);
 
 export interface WriteOptions {
   /** Aborting makes a write waiting for its ack fail at once (PORTABLE_E_CLOSED). */
@@ -57,9 +69,18 @@ export class SinkProxy {
   #queue: Promise<unknown> = Promise.resolve();
   #fatal: HostError | undefined;
   #closing: Promise<void> | undefined;
+  #v2: SinkSenderV2 | undefined;
+  readonly #options: SinkOptions;
 
-  private constructor(deps: ProxyDeps, control: Control, ack: PullSocket, push: PushSocket) {
+  private constructor(
+    deps: ProxyDeps,
+    control: Control,
+    ack: PullSocket,
+    push: PushSocket,
+    options: SinkOptions,
+  ) {
     this.#deps = deps;
+    this.#options = options;
     this.#control = control;
     this.#ack = ack;
     this.#push = push;
@@ -77,6 +98,7 @@ export class SinkProxy {
     symbol: string,
     meta: Meta,
     config: JsonObject,
+    options: SinkOptions = {},
   ): Promise<SinkProxy> {
     try {
       if (deps.plugin.checkTypes) checkStartConfig(deps.plugin.plugin, "sink", symbol, config);
@@ -98,7 +120,7 @@ export class SinkProxy {
       reconnectTime: 100,
       reconnectMaxTime: 5000,
     });
-    const proxy = new SinkProxy(deps, control, ack, push);
+    const proxy = new SinkProxy(deps, control, ack, push, options);
     ack.onPipeEvent((e) => {
       if (e.type !== "error" || ack.closed || !isWireFault(e.error)) return;
       deps.logger.error(
@@ -131,6 +153,7 @@ export class SinkProxy {
         channel: proxy.url,
       });
     }
+    proxy.#useVersion();
     await push.dial(proxy.url, { blocking: false });
     void proxy.#pumpAcks();
     return proxy;
@@ -138,6 +161,39 @@ export class SinkProxy {
 
   get closed(): boolean {
     return this.#closing !== undefined;
+  }
+
+  /** The protocol version of the current plugin process, and on version 2 the sender's counters. */
+  stats(): SinkStats {
+    return this.#v2 ? { version: 2, ...this.#v2.stats() } : { version: 1 };
+  }
+
+  /** Picks the sender for the plugin process's version (§12.7: a v1 process gets v1 bytes). */
+  #useVersion(): void {
+    if (this.#deps.plugin.protocolVersion < 2) {
+      this.#v2?.close(
+        new HostError(
+          "PORTABLE_E_CHANNEL",
+          `${this.#prefix()}: the plugin restarted with protocol version 1; unacked version-2 writes are lost`,
+          this.#context(),
+        ),
+      );
+      this.#v2 = undefined;
+      return;
+    }
+    if (this.#v2) return;
+    this.#v2 = new SinkSenderV2(
+      {
+        requireAck: this.requireAck,
+        ackMs: this.#deps.timeouts.ackMs,
+        send: (body) => this.#send(body),
+        prefix: () => this.#prefix(),
+        context: (channel) => this.#context(channel),
+        ackUrl: this.ackUrl,
+        logger: this.#deps.logger,
+      },
+      this.#options,
+    );
   }
 
   #context(channel = this.url) {
@@ -156,6 +212,10 @@ export class SinkProxy {
       } catch {
         return; // closed
       }
+      if (this.#v2) {
+        this.#v2.onAck(ack);
+        continue;
+      }
       const waiter = this.#waiter;
       this.#waiter = undefined;
       if (waiter) waiter.resolve(ack);
@@ -168,8 +228,19 @@ export class SinkProxy {
    * as they are). With `requireAck`, resolves on a success ack and throws
    * PORTABLE_E_SINK on an error ack and PORTABLE_E_TIMEOUT without one.
    * Writes are sent one after the other, in call order.
+   *
+   * Version 2: writes made before earlier ones resolve are sent together
+   * (several results per message); with `requireAck` at most the window of
+   * messages is unacked and later writes wait for room. A RETRYABLE or
+   * BACKOFF failure is sent again (up to `maxRetries`) before the write
+   * rejects; a FATAL one rejects at once (the error has `errorClass`).
    */
   write(data: JsonValue | Uint8Array, opts: WriteOptions = {}): Promise<void> {
+    if (this.#v2) {
+      if (this.#fatal) return Promise.reject(this.#fatal);
+      if (this.#closing) return Promise.reject(this.#closedError());
+      return this.#v2.write(data, opts.signal, () => this.#cancelledError());
+    }
     const next = this.#queue.then(() => this.#write(data, opts));
     this.#queue = next.catch(() => undefined);
     return next;
@@ -184,25 +255,7 @@ export class SinkProxy {
     if (stale.length)
       this.#deps.logger.debug(`${this.#prefix()}: discarded ${stale.length} late ack(s)`);
     const body = data instanceof Uint8Array ? data : encodeSinkData(data);
-    if (body.byteLength > GO_SDK_MAX_MESSAGE) {
-      this.#deps.logger.warn(
-        `${this.#prefix()}: message of ${body.byteLength} bytes; a Go SDK sink refuses messages above 1 MiB`,
-      );
-    }
-    try {
-      await this.#push.send(body);
-    } catch (err) {
-      if (this.#fatal) throw this.#fatal;
-      if (NngError.is(err, "PORTABLE_E_TIMEOUT")) {
-        throw new HostError(
-          "PORTABLE_E_TIMEOUT",
-          `${this.#prefix()}: the plugin did not take the message within ${this.#deps.timeouts.sendMs} ms on ${this.url}`,
-          { ...this.#context(), cause: err },
-        );
-      }
-      if (this.#closing) throw this.#closedError();
-      throw HostError.from(err, "PORTABLE_E_CHANNEL", this.#context());
-    }
+    await this.#send(body);
     if (!this.requireAck) return;
     const ack = await this.#nextAck(opts.signal);
     let result: ReturnType<typeof decodeSinkAckWithWarnings>;
@@ -221,6 +274,29 @@ export class SinkProxy {
         `${this.#prefix()}: ${result.value.error}`,
         this.#context(this.ackUrl),
       );
+    }
+  }
+
+  /** Hands one body to the data channel (both versions), with the send deadline's typed error. */
+  async #send(body: Uint8Array): Promise<void> {
+    if (body.byteLength > GO_SDK_MAX_MESSAGE && this.#deps.plugin.protocolVersion < 2) {
+      this.#deps.logger.warn(
+        `${this.#prefix()}: message of ${body.byteLength} bytes; a Go SDK sink refuses messages above 1 MiB`,
+      );
+    }
+    try {
+      await this.#push.send(body);
+    } catch (err) {
+      if (this.#fatal) throw this.#fatal;
+      if (NngError.is(err, "PORTABLE_E_TIMEOUT")) {
+        throw new HostError(
+          "PORTABLE_E_TIMEOUT",
+          `${this.#prefix()}: the plugin did not take the message within ${this.#deps.timeouts.sendMs} ms on ${this.url}`,
+          { ...this.#context(), cause: err },
+        );
+      }
+      if (this.#closing) throw this.#closedError();
+      throw HostError.from(err, "PORTABLE_E_CHANNEL", this.#context());
     }
   }
 
@@ -274,10 +350,17 @@ export class SinkProxy {
     return new HostError("PORTABLE_E_CLOSED", `${this.#prefix()}: closed`, this.#context());
   }
 
+  /** InstanceOwner: a restarted process took the replayed start; version 2 sends from seq 1 again. */
+  replayed(): void {
+    this.#useVersion();
+    this.#v2?.replayed();
+  }
+
   /** InstanceOwner: the replay failed or the plugin gave up; writes throw `error`. */
   failed(error: HostError): void {
     this.#fatal ??= error;
     this.#waiter?.reject(error);
+    this.#v2?.close(error);
     void this.close();
   }
 
@@ -285,6 +368,7 @@ export class SinkProxy {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#waiter?.reject(this.#closedError());
+      this.#v2?.close(this.#closedError());
       await this.#push.close();
       await this.#ack.close();
       const key = instanceKey(this.meta);
