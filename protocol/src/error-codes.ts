@@ -189,6 +189,11 @@ export const ERROR_CODES = {
       "a function replied `state: false`: Validate refused the arguments, or Exec failed (§4.6.3)",
     layers: ["host"],
   },
+  PORTABLE_E_TYPE: {
+    meaning:
+      "a value does not fit the type its symbol declares (§6.4.1): a function call's arguments, a source's or sink's configuration; refused before the plugin sees it",
+    layers: ["host"],
+  },
   PORTABLE_E_SINK: {
     meaning: "a sink acked a message with an error (§4.5.2)",
     layers: ["host"],

@@ -1,59 +1,17 @@
 // What a plugin folder must contain, checked the same way for a staged
 // install, for a folder a host finds at start and for a conformance subject:
 // a valid manifest `<name>.json`, the executable inside the folder, a
-// configuration for every source, and well-formed descriptions.
+// configuration for every source, and well-formed descriptions with
+// well-formed schemas (§6.4).
 
 import { chmod, realpath, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import { SYMBOL_KINDS, type SymbolKind, symbolListOf, symbolsOf } from "@portable-plugins/protocol";
 import { PackageError } from "./errors.js";
 import { checkManifest, manifestError, type PluginPackage, readManifest } from "./manifest.js";
-import { readConfigSet, readDescription } from "./symbol-config.js";
+import { collectSchemas } from "./read-schemas.js";
+import { readConfigSet } from "./symbol-config.js";
+import { inPlugin, type PackageCheckOptions, shown, symbolFile } from "./symbol-files.js";
 import { safeEntrySegments } from "./unzip.js";
-
-export interface PackageCheckOptions {
-  /** Operator folder whose `sources|sinks|functions/<name>.*` files take precedence. */
-  readonly etcDir?: string | undefined;
-}
-
-const exists = (p: string) =>
-  stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-
-/**
- * The file in effect for a symbol: `<etcDir>/<kind>/<symbol>.<ext>` when the
- * operator placed one (eKuiper's auto-load layout), else the package's own.
- */
-export async function symbolFile(
-  dir: string,
-  kind: SymbolKind,
-  symbol: string,
-  ext: "yaml" | "json",
-  opts: PackageCheckOptions = {},
-): Promise<string | undefined> {
-  const rel = join(symbolListOf(kind), `${symbol}.${ext}`);
-  if (opts.etcDir && (await exists(join(opts.etcDir, rel)))) return join(opts.etcDir, rel);
-  const own = join(dir, rel);
-  return (await exists(own)) ? own : undefined;
-}
-
-/** A path as shown in errors: relative inside the package, absolute elsewhere (etc). */
-function shown(dir: string, path: string): string {
-  return path.startsWith(dir + sep) ? path.slice(dir.length + 1) : path;
-}
-
-/** Names the plugin and symbol in a configuration error. */
-function inPlugin(err: unknown, plugin: string, symbol: string): unknown {
-  if (!PackageError.is(err)) return err;
-  return new PackageError(err.code, `plugin ${plugin}: ${err.message}`, {
-    plugin,
-    symbol,
-    ...(err.path === undefined ? {} : { path: err.path }),
-    cause: err,
-  });
-}
 
 async function checkExecutable(dir: string, name: string, executable: string): Promise<string> {
   const segments = safeEntrySegments(executable);
@@ -114,22 +72,14 @@ export async function checkPackage(
       throw inPlugin(err, name, source);
     });
   }
-  for (const kind of SYMBOL_KINDS) {
-    for (const symbol of symbolsOf(manifest, kind)) {
-      const description = await symbolFile(dir, kind, symbol, "json", opts);
-      if (description) {
-        await readDescription(description, shown(dir, description)).catch((err: unknown) => {
-          throw inPlugin(err, name, symbol);
-        });
-      }
-    }
-  }
+  const schemas = await collectSchemas(dir, name, manifest, opts);
   return {
     name,
     dir,
     manifest: { ...manifest, name },
     language: manifest.language,
     executablePath,
+    schemas,
   };
 }
 

@@ -36,6 +36,8 @@ export interface PackageErrorContext {
   path?: string;
   /** Dotted path of an offending manifest field, as reported by the protocol codec. */
   field?: string;
+  /** JSON pointer of the offending value inside the file at `path` (a description's schema). */
+  pointer?: string;
   /** Captured output of `install.sh`. */
   output?: string;
   cause?: unknown;
@@ -48,6 +50,7 @@ export class PackageError extends Error {
   readonly symbol: string | undefined;
   readonly path: string | undefined;
   readonly field: string | undefined;
+  readonly pointer: string | undefined;
   readonly output: string | undefined;
 
   constructor(code: PackageErrorCode, message: string, context: PackageErrorContext = {}) {
@@ -57,13 +60,14 @@ export class PackageError extends Error {
     this.symbol = context.symbol;
     this.path = context.path;
     this.field = context.field;
+    this.pointer = context.pointer;
     this.output = context.output;
   }
 
   /** The context fields that are set, and the cause: to build a related error. */
   get context(): PackageErrorContext {
     const out: PackageErrorContext = {};
-    for (const key of ["plugin", "symbol", "path", "field", "output"] as const) {
+    for (const key of ["plugin", "symbol", "path", "field", "pointer", "output"] as const) {
       const value = this[key];
       if (value !== undefined) out[key] = value;
     }

@@ -5,8 +5,9 @@
 // suite, so both read a package the same way. Errors are PackageErrors.
 // The protocol's facts it builds on (symbol kinds and their folders,
 // languages, socket paths) are @portable-plugins/protocol's: import them there.
+// Typed symbols (§6.4): the schemas of description files, checked with ajv.
 
-export { checkPackage, type PackageCheckOptions, relocate, symbolFile } from "./check.js";
+export { checkPackage, relocate } from "./check.js";
 export {
   PACKAGE_ERROR_CODES,
   PackageError,
@@ -29,6 +30,21 @@ export {
 } from "./launch.js";
 export { checkManifest, type PluginPackage, readManifest } from "./manifest.js";
 export { pluginNameProblem, symbolNameProblem } from "./names.js";
+export { collectSchemas, type ReadSchemasOptions, readPluginSchemas } from "./read-schemas.js";
+export {
+  compileSchema,
+  createSchemaAjv,
+  type JsonSchema,
+  pointerOf,
+  type SchemaProblem,
+} from "./schema-ajv.js";
+export {
+  type CompiledSchemas,
+  type CompiledSignature,
+  type CompiledSymbol,
+  compileSchemas,
+  type ValueProblem,
+} from "./schema-check.js";
 export {
   type ConfigSet,
   DEFAULT_CONF_KEY,
@@ -38,4 +54,17 @@ export {
   readDescription,
   resolveConfig,
 } from "./symbol-config.js";
+export { type PackageCheckOptions, symbolFile } from "./symbol-files.js";
+export {
+  type DescriptionOrigin,
+  type FunctionSignature,
+  type ParamSignature,
+  type PluginSchemas,
+  parseFunctionSignatures,
+  parseSignature,
+  parseSymbolSchemas,
+  type SymbolSchemas,
+  schemaError,
+  type VariadicSignature,
+} from "./symbol-schemas.js";
 export { DEFAULT_LIMITS, type ExtractLimits, extractZip, safeEntrySegments } from "./unzip.js";

@@ -16,6 +16,7 @@ import {
 } from "@portable-plugins/protocol";
 import { PackageError } from "./errors.js";
 import { symbolNameProblem } from "./names.js";
+import type { PluginSchemas } from "./symbol-schemas.js";
 
 /** A checked plugin package in a folder: what a host records and launches. */
 export interface PluginPackage {
@@ -27,6 +28,8 @@ export interface PluginPackage {
   readonly language: Language;
   /** Absolute path of the executable (inside `dir`). */
   readonly executablePath: string;
+  /** The typed symbols its description files declare (§6.4); absent when not read. */
+  readonly schemas?: PluginSchemas;
 }
 
 /** A PORTABLE_E_MANIFEST error about `<name>.json`, naming the field when there is one. */

@@ -63,6 +63,11 @@ export class ManagedPlugin {
     return this.#s.o.maxMessageBytes;
   }
 
+  /** Whether calls and starts are checked against the plugin's declared types (§6.4.1). */
+  get checkTypes(): boolean {
+    return this.#s.o.checkTypes;
+  }
+
   get name(): string {
     return this.#s.name;
   }

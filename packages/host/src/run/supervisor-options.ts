@@ -95,6 +95,14 @@ export interface SupervisorOptions {
    * plugin that agreed on 2 is spoken to exactly as version 1.
    */
   readonly protocolVersions?: readonly number[];
+  /**
+   * Refuse a function call whose arguments, or a source or sink start whose
+   * configuration, do not fit the types the plugin declares (PROTOCOL.md
+   * §6.4.1), with PORTABLE_E_TYPE before the plugin sees it. Default true;
+   * false trusts the plugin's own checks (a package's schemas are still
+   * checked at install).
+   */
+  readonly checkTypes?: boolean;
 }
 
 export interface ResolvedSupervisorOptions {
@@ -110,6 +118,7 @@ export interface ResolvedSupervisorOptions {
   readonly logger: HostLogger;
   readonly maxMessageBytes: number;
   readonly protocolVersions: readonly number[];
+  readonly checkTypes: boolean;
 }
 
 export const DEFAULT_TIMEOUTS: HostTimeouts = {
@@ -158,5 +167,6 @@ export function resolveSupervisorOptions(o: SupervisorOptions = {}): ResolvedSup
     logger: o.logger ?? stderrLogger(),
     maxMessageBytes,
     protocolVersions: [...protocolVersions],
+    checkTypes: o.checkTypes ?? true,
   };
 }

@@ -22,6 +22,7 @@ import { HostError } from "../../errors.js";
 import { wireFault } from "../control-channel.js";
 import { isWireFault, preview } from "../inverted-rep.js";
 import { removeStaleSocket } from "../socket-files.js";
+import { checkStartConfig } from "../typed-values.js";
 import type { ProxyDeps } from "./instance.js";
 
 /** Bodies above this are accepted but warned about: the Go SDK's sink refuses them (§2.5). */
@@ -77,6 +78,12 @@ export class SinkProxy {
     meta: Meta,
     config: JsonObject,
   ): Promise<SinkProxy> {
+    try {
+      if (deps.plugin.checkTypes) checkStartConfig(deps.plugin.plugin, "sink", symbol, config);
+    } catch (err) {
+      deps.release();
+      throw err;
+    }
     const control: Control = {
       symbolName: symbol,
       meta,

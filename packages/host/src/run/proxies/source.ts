@@ -29,6 +29,7 @@ import {
 import { HostError, remoteErrorText } from "../../errors.js";
 import { wireFault } from "../control-channel.js";
 import { isWireFault, preview } from "../inverted-rep.js";
+import { checkStartConfig } from "../typed-values.js";
 import type { ProxyDeps } from "./instance.js";
 
 export interface SourceRow {
@@ -100,6 +101,13 @@ export class SourceProxy implements AsyncIterable<SourceRow> {
     config: JsonObject,
     opts: SourceOptions,
   ): Promise<SourceProxy> {
+    try {
+      if (deps.plugin.checkTypes)
+        checkStartConfig(deps.plugin.plugin, "source", symbol, config, opts.dataSource);
+    } catch (err) {
+      deps.release();
+      throw err;
+    }
     const control: Control = {
       symbolName: symbol,
       meta,
