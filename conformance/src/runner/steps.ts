@@ -4,6 +4,7 @@
 
 import type { Step, StepName, StepParams } from "../scenario/types.js";
 import { stepName, stepParams } from "../scenario/types.js";
+import { checkTypes } from "../typed/check-types.js";
 import type { StepContext } from "./context.js";
 import { fill } from "./context.js";
 import type { Finding } from "./findings.js";
@@ -45,6 +46,7 @@ const STEPS: { [K in StepName]: Runner<K> } = {
   closeControl: proc.closeControl,
   expectNoSocketFiles: proc.expectNoSocketFiles,
   expectPeers: fn.expectPeers,
+  checkTypes,
 };
 
 export function runStep(step: Step, ctx: StepContext): Promise<Finding> {
