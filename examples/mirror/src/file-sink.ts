@@ -6,17 +6,17 @@
 // host sees it in the ack when it asked for acks.
 
 import { appendFile } from "node:fs/promises";
-import type { JsonObject } from "@portable-plugins/protocol";
-import type { Context, Sink, SinkData } from "@portable-plugins/sdk";
+import type { Context, TypedSink, TypedSinkData } from "@portable-plugins/sdk";
+import type { FileSinkConfig, FileSinkRow, MirrorTypes } from "./gen/types.js";
 
-export class FileSink implements Sink {
+export class FileSink implements TypedSink<MirrorTypes["sinks"]["file"]> {
   path = "cache";
   interval = 1000;
   private buffer: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
-  configure(props: JsonObject): void {
+  configure(props: FileSinkConfig): void {
     const path = props["path"] ?? this.path;
     if (typeof path !== "string" || path === "")
       throw new Error("sink file: property path must be a non-empty string");
@@ -34,7 +34,7 @@ export class FileSink implements Sink {
     );
   }
 
-  async collect(_ctx: Context, data: SinkData): Promise<void> {
+  async collect(_ctx: Context, data: TypedSinkData<FileSinkRow>): Promise<void> {
     for (const row of data.rows()) this.buffer.push(`${JSON.stringify(row)}\n`);
     // Surface a broken path at once rather than on the next flush.
     if (this.buffer.length > 0) await this.flush();

@@ -7,7 +7,8 @@
 //   randomSeed   optional: a seeded generator, for reproducible output (this example's addition)
 
 import { isJsonObject, type JsonObject } from "@portable-plugins/protocol";
-import type { Source, SourceContext } from "@portable-plugins/sdk";
+import type { TypedSource, TypedSourceContext } from "@portable-plugins/sdk";
+import type { MirrorTypes, RandomSourceConfig, RandomSourceRow } from "./gen/types.js";
 
 /** mulberry32: a small seeded generator, enough for test data. */
 export function seededRandom(seed: number): () => number {
@@ -32,7 +33,9 @@ function positiveInt(props: JsonObject, key: string, fallback?: number): number 
   return v;
 }
 
-export class RandomSource implements Source {
+// The props are typed by the schema in sources/random.json; the runtime checks
+// stay for hosts that do not check types (eKuiper's).
+export class RandomSource implements TypedSource<MirrorTypes["sources"]["random"]> {
   interval = 1000;
   seed = 1;
   pattern: JsonObject = {};
@@ -41,7 +44,7 @@ export class RandomSource implements Source {
   private readonly recent: string[] = [];
   private readonly seen = new Set<string>();
 
-  configure(_dataSource: string, props: JsonObject): void {
+  configure(_dataSource: string, props: RandomSourceConfig): void {
     this.interval = positiveInt(props, "interval");
     this.seed = positiveInt(props, "seed", 1);
     const pattern = props["pattern"];
@@ -59,8 +62,8 @@ export class RandomSource implements Source {
     if (typeof rs === "number") this.random = seededRandom(rs);
   }
 
-  next(): JsonObject {
-    const out: JsonObject = {};
+  next(): RandomSourceRow {
+    const out: RandomSourceRow = {};
     for (const [k, v] of Object.entries(this.pattern)) {
       if (typeof v === "number") out[k] = Math.trunc(v) + Math.floor(this.random() * this.seed);
     }
@@ -68,7 +71,7 @@ export class RandomSource implements Source {
   }
 
   /** Records the value; true when it was seen within the deduplication window. */
-  isDuplicate(value: JsonObject): boolean {
+  isDuplicate(value: RandomSourceRow): boolean {
     if (this.deduplicate === 0) return false;
     const key = JSON.stringify(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)));
     if (this.seen.has(key)) return true;
@@ -80,7 +83,7 @@ export class RandomSource implements Source {
     return false;
   }
 
-  async open(ctx: SourceContext): Promise<void> {
+  async open(ctx: TypedSourceContext<RandomSourceRow>): Promise<void> {
     while (!ctx.signal.aborted) {
       await pause(this.interval, ctx.signal);
       if (ctx.signal.aborted) return;

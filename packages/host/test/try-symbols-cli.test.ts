@@ -64,17 +64,18 @@ describe("portable exec", () => {
     );
   });
 
-  it("reports an unknown function and a refusal of Validate with the server's message (exit 1)", async () => {
+  it("reports an unknown function and arguments that do not fit with the server's message (exit 1)", async () => {
     const unknown = await cli("exec", "nope", "[1]");
     expect(unknown).toMatchObject({
       code: 1,
       stderr:
         "portable: exec function nope error: function nope is not provided by any portable plugin [PORTABLE_E_NOT_FOUND]\n",
     });
+    // functions/echo.json declares one argument: the host refuses [] with the REST answer's text.
     const refused = await cli("exec", "echo", "[]");
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(
-      /echo takes exactly one argument, got 0 \(FATAL\) \[PORTABLE_E_FUNCTION\]\n$/,
+    expect(refused.stderr).toBe(
+      "portable: exec function echo error: plugin mirror: function echo: arguments: expected 1 argument, got 0 [PORTABLE_E_TYPE]\n",
     );
   });
 });
@@ -132,7 +133,7 @@ describe("portable tail", () => {
     await waitFor("no tail instance", async () => !("portable-try" in (await refCount())));
   });
 
-  it("refuses bad options before asking the server, and reports the plugin's refusal", async () => {
+  it("refuses bad options before asking the server, and reports the host's refusal of a misfit", async () => {
     const props = await cli("tail", "random", "--props", "{interval");
     expect(props.code).toBe(2);
     expect(props.stderr).toMatch(/^portable: --props \{interval is not JSON: /);
@@ -143,7 +144,10 @@ describe("portable tail", () => {
     );
     const refused = await cli("tail", "random", "--props", '{"interval":-1}');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("property interval must be a positive integer, got -1");
+    // sources/random.json declares interval >= 1: the host refuses it, with the REST answer's text.
+    expect(refused.stderr).toBe(
+      "portable: tail source random error: plugin mirror: source random: configuration at /interval: expected >= 1, got number -1 [PORTABLE_E_TYPE]\n",
+    );
     const unknown = await cli("tail", "nope");
     expect(unknown.stderr).toBe(
       "portable: tail source nope error: source nope is not provided by any portable plugin [PORTABLE_E_NOT_FOUND]\n",

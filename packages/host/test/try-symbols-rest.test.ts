@@ -114,13 +114,16 @@ describe("POST /functions/{name}/exec", () => {
     });
   });
 
-  it("answers 400 with the plugin's text when Validate refuses the arguments", async () => {
+  it("answers 400 with the host's text when the arguments do not fit echo's signature", async () => {
+    // functions/echo.json declares one argument: the host refuses [] before the plugin sees it.
     const res = await exec("echo", "[]");
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { message: string; code: string };
-    expect(body.code).toBe("PORTABLE_E_FUNCTION");
-    expect(body.message).toMatch(/^exec function echo error: .*invalid arguments: /);
-    expect(body.message).toContain("echo takes exactly one argument, got 0");
+    expect(await res.json()).toEqual({
+      error: 1000,
+      message:
+        "exec function echo error: plugin mirror: function echo: arguments: expected 1 argument, got 0",
+      code: "PORTABLE_E_TYPE",
+    });
   });
 
   it("needs the token when the server has one, and refuses a cross-site call", async () => {
@@ -247,13 +250,17 @@ describe("GET /sources/{name}/rows", () => {
     });
   });
 
-  it("answers the plugin's refusal of the properties", async () => {
+  it("answers the host's refusal of properties that do not fit the source's schema", async () => {
+    // sources/random.json declares interval >= 1: refused before the plugin sees it.
     const props = encodeURIComponent(JSON.stringify({ interval: -1 }));
     const res = await tail(`?props=${props}`);
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { message: string; code: string };
-    expect(body.code).toBe("PORTABLE_E_COMMAND");
-    expect(body.message).toContain("property interval must be a positive integer, got -1");
+    expect(await res.json()).toEqual({
+      error: 1000,
+      message:
+        "tail source random error: plugin mirror: source random: configuration at /interval: expected >= 1, got number -1",
+      code: "PORTABLE_E_TYPE",
+    });
     await noTryInstance();
   });
 

@@ -27,3 +27,15 @@ export { createLogger } from "./logger.js";
 export { definePlugin } from "./runtime/definition.js";
 export { DESCRIBE_ENV, describePlugin, type PluginDescription } from "./runtime/describe.js";
 export { type RunningPlugin, type StartOptions, startPlugin } from "./runtime/plugin-runtime.js";
+export type {
+  FunctionTypes,
+  PluginTypes,
+  SymbolTypes,
+  TypedFunction,
+  TypedPluginDefinition,
+  TypedSink,
+  TypedSinkData,
+  TypedSource,
+  TypedSourceContext,
+  TypedSourceTuple,
+} from "./typed.js";

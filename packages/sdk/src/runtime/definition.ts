@@ -3,6 +3,7 @@
 
 import type { PluginDefinition } from "../api.js";
 import { SdkError } from "../errors.js";
+import type { PluginTypes, TypedPluginDefinition } from "../typed.js";
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -32,8 +33,18 @@ export function validateDefinition(def: PluginDefinition): PluginDefinition {
   return def;
 }
 
-/** Declares a plugin; the identity function, for type inference and early checks. */
-export function definePlugin<const T extends PluginDefinition>(def: T): T {
+/**
+ * Declares a plugin; the identity function, for type inference and early
+ * checks. With the types `portable-gen` generated from the package's schemas
+ * (`definePlugin<MirrorTypes>({...})`), the definition is checked against
+ * them: a symbol missing, an argument read as the wrong type, a row of the
+ * wrong shape is a compile error (PROTOCOL.md §6.4.1).
+ */
+export function definePlugin<const T extends PluginDefinition>(def: T): T;
+export function definePlugin<Types extends PluginTypes>(
+  def: TypedPluginDefinition<Types>,
+): PluginDefinition;
+export function definePlugin(def: PluginDefinition): PluginDefinition {
   validateDefinition(def);
   return def;
 }
