@@ -8,7 +8,7 @@ import type { FunctionSignature, PluginSchemas } from "@portable-plugins/package
 import { createSchemaAjv } from "@portable-plugins/package";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { loadFeatures, runSuite } from "../src/index.js";
+import { loadFeatures, runSuite, toJunit } from "../src/index.js";
 import { planCases } from "../src/runner/plan.js";
 import type { Subject } from "../src/subject/types.js";
 import { argsArbitrary, caseSeed } from "../src/typed/plan-types.js";
@@ -149,6 +149,9 @@ describe.skipIf(!HAS_PYTHON)("the seed of a property case (a real plugin)", () =
     expect(first).toMatch(/counter-example args \[10\] → \{state: true, result: "20"\}/);
     expect(first).toMatch(/re-run: --seed 7 --only 'types\/function-results\/brk_wrongtype_fn'/);
     expect(await run(7)).toBe(first);
+    expect(
+      toJunit({ plugins: [{ label: "p", results: [] }], ok: true, harnessErrors: false, seed: 7 }),
+    ).toContain('<properties><property name="seed" value="7"/></properties>');
     const other = await run(8);
     expect(other).toMatch(/counter-example args \[10\]/);
     expect(strip(other).replace(/seed 8, case seed -?\d+/, "")).toBe(
