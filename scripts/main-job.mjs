@@ -6,6 +6,10 @@
 // host by acting as a plugin: the host probe under @portable-plugins/host
 // offering [1,2] and [1], playing a v1 and a v2 plugin (§10.6). Reports go
 // to reports/ (terminal table, JUnit, JSON).
+// The three mirrors declare the same types in their description files
+// (PROTOCOL.md §6.4.1), so the table's `types/*` rows are the property cases:
+// each mirror checked against those types with inputs generated from them (the
+// seed is on the report's last line).
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -37,7 +41,8 @@ const knownFlag = (subject, sdk) =>
 console.log(`\nSubjects:
   ${rel(tsZip)}  (TypeScript, @portable-plugins/sdk, packed with portable-pack)
   ${rel(pythonMirror)}  (Python, eKuiper's official SDK from PyPI)
-  ${rel(goZip)}  (Go, eKuiper's official Go SDK, newest commit; examples/go-mirror)\n`);
+  ${rel(goZip)}  (Go, eKuiper's official Go SDK, newest commit; examples/go-mirror)
+Property cases (types/*): each mirror against the types its description files declare.\n`);
 
 const reports = join(root, "reports");
 mkdirSync(reports, { recursive: true });

@@ -43,6 +43,10 @@ const USAGE = `usage: portable-conformance <plugin...> [options]
   --node <bin>           Node.js for language "nodejs" (default: this node)
   --init-timeout <ms>    wait for the handshake (default 10000)
   --scenarios <dir>      scenario folder (default: the shipped scenarios)
+  --seed <n>             seed of the inputs property cases generate from declared
+                         types (default 14: every run sends the same inputs)
+  --runs <n>             generated inputs per property case (default 50 per
+                         function, 20 per sink)
   --shared-tmp           run in the machine's /tmp instead of a private one
                          (default: a private /tmp in a mount namespace, where allowed)
   -q, --quiet            no progress lines
@@ -115,6 +119,8 @@ async function main(): Promise<number> {
     only: values.only ?? [],
     skip: values.skip ?? [],
     scenarioDir: values.scenarios,
+    ...(values.seed !== undefined ? { seed: integerOption("--seed", values.seed, false) } : {}),
+    ...(values.runs !== undefined ? { runs: integerOption("--runs", values.runs, true) } : {}),
     interpreters: {
       // A path (not a bare command name) is taken from here, not from the plugin's folder.
       ...(values.python ? { python: asCommand(values.python) } : {}),
@@ -159,6 +165,8 @@ function parse() {
       "init-timeout": { type: "string" },
       versions: { type: "string", multiple: true },
       scenarios: { type: "string" },
+      seed: { type: "string" },
+      runs: { type: "string" },
       "shared-tmp": { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },
@@ -201,4 +209,16 @@ function versionList(text: string): number[] {
     );
   }
   return list;
+}
+
+/** An integer option (`--seed` may be any 32-bit integer, `--runs` positive). */
+function integerOption(flag: string, text: string, positive: boolean): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || (positive ? n < 1 : Math.abs(n) > 2 ** 31)) {
+    throw new ConformanceError(
+      "PORTABLE_E_CONF_USAGE",
+      `${flag} ${text}: expected ${positive ? "a positive integer" : "an integer"}`,
+    );
+  }
+  return n;
 }

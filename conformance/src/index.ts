@@ -19,6 +19,7 @@ export {
 } from "./runner/detect-versions.js";
 export type { CaseResult, Status, Verdict } from "./runner/result.js";
 export {
+  DEFAULT_SEED,
   type PluginReport,
   runSuite,
   type SuiteOptions,

@@ -105,6 +105,14 @@ const corpus: readonly {
     reason:
       /no answer: the plugin exit status 1 .*; the plugin crashed: RuntimeError: deliberate crash on stop/,
   },
+  {
+    plugin: "brk_wrongtype",
+    flaw: "declares a number result and returns a string from 10 up (shrunk to the smallest)",
+    only: "types/function-results",
+    id: "types/function-results/brk_wrongtype_fn",
+    reason:
+      /counter-example args \[10\] → \{state: true, result: "20"\}: result: expected number, got string "20" \(schema #\/type\) \(§6\.4\.1; seed 14, case seed -?\d+, 50 runs; re-run: --seed 14 --only 'types\/function-results\/brk_wrongtype_fn'\)/,
+  },
   // A plugin that refuses every command: each negative case must catch it
   // through its closing good start (expectServes), not pass on the refusal.
   ...[

@@ -48,6 +48,9 @@ export const MIRROR_CASES = [
   "profile/function/echo/returns-its-argument",
   "profile/function/echo/validates-one-argument",
   "profile/function/echo/is-not-an-aggregate",
+  "types/function-results/echo",
+  "types/source-rows/random",
+  "types/sink-rows/file",
 ];
 
 /** The negotiation cases (scenarios/negotiation.yaml): once per subject, in the version-1 run. */
@@ -85,6 +88,7 @@ export const V1_FUNCTION_CASES = [
   "profile/function/echo/returns-its-argument",
   "profile/function/echo/validates-one-argument",
   "profile/function/echo/is-not-an-aggregate",
+  "types/function-results/echo",
 ];
 
 /**

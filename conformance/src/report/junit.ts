@@ -1,6 +1,7 @@
 // JUnit XML, one <testsuite> per plugin: fail and XPASS are <failure>,
 // harness errors <error>, skips and expected failures <skipped>; warnings
-// pass with their reasons in <system-out>.
+// pass with their reasons in <system-out>. Each suite's properties carry the
+// seed of the property cases' generated inputs.
 
 import { formatTranscript } from "../driver/transcript.js";
 import type { SuiteReport } from "../runner/run-suite.js";
@@ -33,6 +34,8 @@ export function toJunit(report: SuiteReport): string {
     out.push(
       `  <testsuite name="${esc(p.label)}" tests="${rs.length + (p.error ? 1 : 0)}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}">`,
     );
+    // The seed the property cases (types/*) generated their inputs from: re-run with --seed.
+    out.push(`    <properties><property name="seed" value="${report.seed}"/></properties>`);
     if (p.error) {
       out.push(
         `    <testcase classname="harness" name="load ${esc(p.label)}"><error message="${esc(p.error)}"/></testcase>`,

@@ -115,8 +115,10 @@ export function formatReport(report: SuiteReport): string {
   const counts = new Map<Verdict, number>();
   for (const r of all) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
   const summary = [...counts].map(([v, n]) => `${n} ${WORD[v]}`).join(", ");
+  const typed = all.filter((r) => r.feature === "types" && r.verdict !== "skip").length;
   parts.push(
     `${report.ok ? "OK" : "NOT OK"}: ${all.length} case(s): ${summary || "none"}` +
+      (typed > 0 ? `; property cases generated their inputs with --seed ${report.seed}` : "") +
       (report.harnessErrors ? " (harness errors: the suite could not run everything)" : ""),
   );
   return parts.join("\n\n");

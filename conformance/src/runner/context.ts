@@ -24,6 +24,11 @@ export interface StepContext {
    * common and must refuse to start (exit status 2).
    */
   readonly expectedVersion: number | undefined;
+  /** The case's id (what `--only` matches) and the run's seed for generated inputs (checkTypes). */
+  readonly caseId: string;
+  readonly seed: number;
+  /** Generated inputs per property case, when the suite sets it (`--runs`). */
+  readonly runs: number | undefined;
 }
 
 export function profileSymbol(

@@ -15,6 +15,7 @@ import { SYMBOL_KINDS, symbolListOf } from "@portable-plugins/protocol";
 import { matchesGlob } from "../scenario/glob.js";
 import type { Feature, Kind, Profile, ScenarioCase } from "../scenario/types.js";
 import type { Subject } from "../subject/types.js";
+import { typesSkip } from "../typed/plan-types.js";
 
 export interface PlannedCase {
   readonly id: string;
@@ -80,10 +81,22 @@ export function planCases(
   );
 }
 
-/** The case calls a function or checks a reply: version-1 kinds that version 2 replaces (§12.1). */
+/**
+ * The case calls a function or checks a reply: version-1 kinds that version 2
+ * replaces (§12.1); a function's checkTypes makes version-1 calls too.
+ */
 function usesV1FunctionMessages(c: ScenarioCase): boolean {
   const steps = [...c.steps, ...(c.orElse?.steps ?? [])];
-  return steps.some((step) => "call" in step || "expectReply" in step);
+  return steps.some(
+    (step) =>
+      "call" in step || "expectReply" in step || ("checkTypes" in step && c.forEach === "function"),
+  );
+}
+
+/** A checkTypes case needs the symbol's declared types (§6.4.1): else why it is skipped. */
+function typesNeeded(subject: Subject, c: ScenarioCase, kind: Kind, symbol: string) {
+  if (!c.steps.some((step) => "checkTypes" in step)) return undefined;
+  return typesSkip(subject.schemas, kind, symbol);
 }
 
 type V1Case = Omit<PlannedCase, "version" | "baseId">;
@@ -111,12 +124,14 @@ function planV1(
         });
       }
       for (const symbol of symbols) {
+        const skip = typesNeeded(subject, c, c.forEach, symbol);
         planned.push({
           id: `${c.name}/${symbol}`,
           feature: f.feature,
           scenario: c,
           kind: c.forEach,
           symbol,
+          ...(skip ? { skip } : {}),
         });
       }
     }

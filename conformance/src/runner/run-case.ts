@@ -30,6 +30,9 @@ export interface CaseRunOptions {
   readonly knownFailures: readonly KnownFailure[];
   /** The protocol versions the plugin declares (profile or --versions, §10.6). */
   readonly declaredVersions: readonly number[];
+  /** The seed of generated inputs and the runs per property case (checkTypes). */
+  readonly seed: number;
+  readonly runs?: number | undefined;
 }
 
 /** The case's own argument in place of the run's (the last element), and the offer in it. */
@@ -92,6 +95,9 @@ async function attempt(
     tmpdir: dir,
     next: undefined,
     expectedVersion: choice.ok ? choice.version : undefined,
+    caseId: planned.id,
+    seed: opts.seed,
+    runs: opts.runs,
   };
   const findings: Finding[] = [];
   let harness: string | undefined;

@@ -42,7 +42,18 @@ export interface SuiteOptions extends Filters {
   readonly protocolVersionsFor?: Readonly<Record<string, readonly number[]>>;
   /** Called before a subject's cases run, with the versions they run for. */
   readonly onSubject?: (label: string, planned: number, versions: SubjectVersions) => void;
+  /**
+   * The seed of the inputs property cases generate (checkTypes, §6.4.1);
+   * default {@link DEFAULT_SEED}, so two runs send the same inputs. Each case
+   * mixes it with its id: `--seed S --only <id>` re-runs one case exactly.
+   */
+  readonly seed?: number | undefined;
+  /** Generated inputs per property case (default: 50 per function, 20 per sink). */
+  readonly runs?: number | undefined;
 }
+
+/** The seed of generated inputs when none is given. */
+export const DEFAULT_SEED = 14;
 
 export interface PluginReport {
   readonly label: string;
@@ -56,6 +67,8 @@ export interface PluginReport {
 
 export interface SuiteReport {
   readonly plugins: readonly PluginReport[];
+  /** The seed property cases generated their inputs from (re-run with it). */
+  readonly seed: number;
   /** True when no case failed, passed unexpectedly, or hit a harness error. */
   readonly ok: boolean;
   /** True when a harness error occurred (exit status 2). */
@@ -93,6 +106,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
     node: opts.interpreters?.node ?? process.execPath,
   };
   const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const seed = opts.seed ?? DEFAULT_SEED;
   const plugins: PluginReport[] = [];
   for (const label of opts.subjects) {
     let subject: Subject | undefined;
@@ -126,6 +140,8 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
             timeouts,
             knownFailures: subjectKnown,
             declaredVersions: declared,
+            seed,
+            runs: opts.runs,
           });
           results.push(result);
           opts.onCase?.(result);
@@ -152,5 +168,5 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteReport> {
     (p) => p.error !== undefined || p.results.some((r) => r.verdict === "error"),
   );
   const ok = !harnessErrors && plugins.every((p) => p.results.every((r) => !failsRun(r.verdict)));
-  return { plugins, ok, harnessErrors };
+  return { plugins, ok, harnessErrors, seed };
 }

@@ -5,6 +5,7 @@
 import { ConformanceError } from "../errors.js";
 import type { Step, StepName, StepParams } from "../scenario/types.js";
 import { stepName, stepParams } from "../scenario/types.js";
+import { checkTypes } from "../typed/check-types.js";
 import type { StepContext } from "./context.js";
 import { fill } from "./context.js";
 import type { Finding } from "./findings.js";
@@ -58,6 +59,7 @@ const STEPS: { [K in StepName]: Runner<K> } = {
   expectReplyBatch: v2.expectReplyBatch,
   expectSourceRows: v2.expectSourceRows,
   pauseSource: v2.pauseSource,
+  checkTypes,
 };
 
 /** A sendRaw body: `text` verbatim, or `hex` bytes. */

@@ -17,6 +17,7 @@ import {
   INSTALL_SCRIPT,
   PackageError,
   type PluginPackage,
+  type PluginSchemas,
   pluginNameProblem,
   readConfigSet,
   resolveConfig,
@@ -26,6 +27,9 @@ import {
 import type { JsonObject } from "@portable-plugins/protocol";
 import { ConformanceError } from "../errors.js";
 import { makeTempDir, removeTempDir } from "../temp-dirs.js";
+
+const NO_SCHEMAS: PluginSchemas = { functions: new Map(), sources: new Map(), sinks: new Map() };
+
 import type { Subject } from "./types.js";
 
 async function kindOf(path: string): Promise<"file" | "dir" | undefined> {
@@ -159,6 +163,7 @@ export async function loadSubject(arg: string): Promise<Subject> {
       language: installed.language,
       executablePath: installed.executablePath,
       sourceDefaults: defaults,
+      schemas: installed.schemas ?? NO_SCHEMAS,
       dispose,
     };
   } catch (err) {

@@ -32,6 +32,7 @@ FLAWS = {
     "noack",  # sink dials the ack channel but never acks
     "refuseall",  # answers every command with an error text (refuses even good ones)
     "raiseonstop",  # an uncaught exception on a stop: traceback on stderr, exit status 1
+    "wrongtype",  # function declares a number result (functions/<fn>.json) and returns a string from 10 up
 }
 
 
@@ -175,7 +176,11 @@ class Plugin:
                     assert ctx["ruleId"] and ctx["opId"]
                 except Exception:  # noqa: BLE001
                     return b'{"state":false,"result":"invalid function context"}'
-                return json.dumps({"state": True, "result": arg[0] if len(arg) > 1 else None}).encode()
+                result = arg[0] if len(arg) > 1 else None
+                if self.flaw == "wrongtype" and isinstance(result, int):
+                    # Twice the argument, as the declared number below 10, as a string from 10 up.
+                    result = result * 2 if result < 10 else str(result * 2)
+                return json.dumps({"state": True, "result": result}).encode()
             return json.dumps({"state": False, "result": "invalid func %s" % func}).encode()
 
         def run():

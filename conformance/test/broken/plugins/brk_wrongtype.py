@@ -1,0 +1,3 @@
+from broken import main
+
+main("brk_wrongtype", "wrongtype")
