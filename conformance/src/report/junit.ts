@@ -35,7 +35,9 @@ export function toJunit(report: SuiteReport): string {
       `  <testsuite name="${esc(p.label)}" tests="${rs.length + (p.error ? 1 : 0)}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}">`,
     );
     // The seed the property cases (types/*) generated their inputs from: re-run with --seed.
-    out.push(`    <properties><property name="seed" value="${report.seed}"/></properties>`);
+    if (report.seed !== undefined) {
+      out.push(`    <properties><property name="seed" value="${report.seed}"/></properties>`);
+    }
     if (p.error) {
       out.push(
         `    <testcase classname="harness" name="load ${esc(p.label)}"><error message="${esc(p.error)}"/></testcase>`,

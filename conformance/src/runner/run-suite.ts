@@ -67,8 +67,8 @@ export interface PluginReport {
 
 export interface SuiteReport {
   readonly plugins: readonly PluginReport[];
-  /** The seed property cases generated their inputs from (re-run with it). */
-  readonly seed: number;
+  /** The seed property cases generated their inputs from (re-run with it); none for a host probe run. */
+  readonly seed?: number;
   /** True when no case failed, passed unexpectedly, or hit a harness error. */
   readonly ok: boolean;
   /** True when a harness error occurred (exit status 2). */
