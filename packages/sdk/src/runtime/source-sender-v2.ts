@@ -41,8 +41,13 @@ export interface SenderV2Stats {
 }
 
 const SETTLED: Promise<void> = Promise.resolve();
-/** Bytes kept free in a message for an error sent after its rows (emitError). */
-const ERROR_ROOM = 16 * 1024;
+/**
+ * Where the sender cuts a message (one row alone may be larger): below the
+ * §12.2 limit, keeping room for an error sent after the rows (emitError), and
+ * small enough that the host decodes one message while the next is written
+ * (measured: 64 KiB messages ingest faster than 1 MiB ones).
+ */
+export const BATCH_BYTES = Math.min(64 * 1024, V2_LIMITS.maxMessageBytes - 16 * 1024);
 
 export class SourceSenderV2 {
   readonly #o: SenderV2Options;
@@ -133,12 +138,9 @@ export class SourceSenderV2 {
     return b;
   }
 
-  /** Whether the batch is over a limit of §12.2 (one row alone may be larger). */
+  /** Whether the batch is over BATCH_BYTES or the row limit of §12.2 (one row alone may be larger). */
   #over(b: SourceRowsBuilder): boolean {
-    return (
-      b.rows > 1 &&
-      (b.rows > V2_LIMITS.maxRowsPerMessage || b.bytes > V2_LIMITS.maxMessageBytes - ERROR_ROOM)
-    );
+    return b.rows > 1 && (b.rows > V2_LIMITS.maxRowsPerMessage || b.bytes > BATCH_BYTES);
   }
 
   #addRow(row: { message: JsonObject; meta?: JsonObject }): void {
