@@ -2,6 +2,7 @@
 // with min-max over runs), its ratio to the floor of the same run, and the
 // targets the hot paths are measured against. Printing and JSON only.
 import { GO_HOST } from "./scenarios/exec-gohost.js";
+import { FLOOD_PREFIX } from "./scenarios/flood-name.js";
 import { TS_V1 } from "./scenarios/ingest.js";
 import { num, percentile, type Spread, showSpread, spread } from "./stats.js";
 import { columns, printTargets, ratio, showRatios, type Target } from "./table.js";
@@ -117,6 +118,8 @@ function targets(rows: Row[]): Target[] {
   const v2 = rows.find((r) => r.scenario === EXEC && r.impl.startsWith("ts v2") && !r.error);
   const v2vsV1 = perRunRatio(v2, find(EXEC, "ts"));
   const v2vsFloor = v2?.vsFloor?.median;
+  const flood = rows.find((r) => r.scenario.startsWith(FLOOD_PREFIX) && r.impl === "ts v2, slope");
+  const floodSlope = flood?.error ? undefined : flood?.value?.median;
   return [
     {
       what: "v2 Exec TS<->TS, 16 concurrent callers, vs v1 sequential (median of per-run ratios)",
@@ -153,6 +156,12 @@ function targets(rows: Row[]): Target[] {
       target: ">= 3.00x",
       measured: v2OverV1 === undefined ? "n/a" : ratio(v2OverV1),
       met: v2OverV1 === undefined ? undefined : v2OverV1 >= 3,
+    },
+    {
+      what: `${flood?.scenario ?? "host RSS under a source flood"}: slope (flat)`,
+      target: "<= 1 MB/min",
+      measured: floodSlope === undefined ? "n/a" : `${floodSlope.toFixed(2)} MB/min`,
+      met: floodSlope === undefined ? undefined : floodSlope <= 1,
     },
     {
       what: "host share of a TS plugin's cold start",
