@@ -22,8 +22,10 @@ import {
   type JsonValue,
   ProtocolError,
   SourceRowsBuilder,
+  SourceRowsV2,
   SourceRowV2,
 } from "../src/index.js";
+import { readRowsDirect } from "../src/messages/v2-source-rows.js";
 
 // Well-formed and lone-surrogate strings, keys with characters above U+E000.
 const str = fc.oneof(
@@ -278,5 +280,60 @@ describe("malformed bytes", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("direct rows reader", () => {
+  const row = fc.record({ message: object, meta: object }, { requiredKeys: [] }) as fc.Arbitrary<{
+    message: JsonObject;
+    meta?: JsonObject;
+  }>;
+
+  it("reads what the general decoder reads, and steps aside for anything else", () => {
+    fc.assert(
+      fc.property(
+        fc.array(row, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 2 }),
+        fc.nat(),
+        (rows, withError, edits, cut) => {
+          const error = withError ? errorV2("PORTABLE_E_SOURCE", "BACKOFF", "x") : undefined;
+          const body = Buffer.from(encodeSourceRows(rows, error));
+          for (const [at, byte] of edits) body[2 + (at % (body.length - 2))] = byte;
+          const bad =
+            edits.length > 0 && cut % 2 === 1
+              ? body.subarray(0, 2 + (cut % (body.length - 2)))
+              : body;
+          const direct = readRowsDirect(bad);
+          let general: unknown;
+          try {
+            general = SourceRowsV2.decode(bad).rows;
+          } catch (e) {
+            expect(e).toBeInstanceOf(ProtocolError);
+            expect(direct).toBeUndefined();
+            return;
+          }
+          if (direct !== undefined) expect(direct).toEqual(general);
+          if (edits.length === 0 && !withError) expect(direct).toEqual(general);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("hand-written rows: an empty meta, a repeated message, an unknown field", () => {
+    const body = (hex: string) => Buffer.from(`0203${hex}`, "hex");
+    // Row 1: message {a: true} and an empty meta (dropped, as the general decoder does).
+    const emptyMeta = body("0a0d" + "0a09" + "0a070a016112022001" + "1200");
+    expect(readRowsDirect(emptyMeta)).toEqual([{ message: { a: true } }]);
+    expect(readRowsDirect(emptyMeta)).toEqual(SourceRowsV2.decode(emptyMeta).rows);
+    // The message field twice: the last one counts in both readers.
+    const twice = body("0a16" + "0a09" + "0a070a016112022001" + "0a09" + "0a070a016212022000");
+    expect(readRowsDirect(twice)).toEqual(SourceRowsV2.decode(twice).rows);
+    expect(readRowsDirect(twice)).toEqual([{ message: { b: false } }]);
+    // An unknown field in a row: the general decoder skips it; the direct one steps aside.
+    const unknown = body("0a0d" + "0a09" + "0a070a016112022001" + "1801");
+    expect(readRowsDirect(unknown)).toBeUndefined();
+    expect(SourceRowsV2.decode(unknown).rows).toEqual([{ message: { a: true } }]);
   });
 });

@@ -2,10 +2,12 @@
 // written straight into the body's buffer (no buffer per row, no copy when
 // the body is finished). The bytes are those of `encodeSourceRows` for the
 // same rows; a sender cuts bodies at the limits of §12.2 with `bytes`,
-// `rows` and `popLast`.
+// `rows` and `popLast`. The reading side: `readRowsDirect`, the rows of a
+// plain rows body without the descriptor walk.
 
+import { readStruct } from "../codec/pb-struct.js";
 import { writeShapeField } from "../codec/pb-struct-direct.js";
-import { PbWriter } from "../codec/pb-wire.js";
+import { PbReader, PbWriter } from "../codec/pb-wire.js";
 import { V2_VERSION_BYTE } from "../codec/v2-codec.js";
 import { ErrorV2, SourceRowV2, V2_KINDS } from "../gen/portable-v2.js";
 import type { JsonObject } from "../json.js";
@@ -100,4 +102,47 @@ export class SourceRowsBuilder {
     checkLimits("SourceRowsV2", "rows", this.#rows, V2_LIMITS.maxRowsPerMessage, body.length);
     return body;
   }
+}
+
+/** Thrown inside readRowsDirect: the body takes the general decoder. */
+const GENERAL = Symbol("general");
+
+function readRow(r: PbReader, end: number): SourceRowV2 {
+  const buf = r.buf;
+  let message: JsonObject = {};
+  let meta: JsonObject | undefined;
+  while (r.pos < end) {
+    const t = buf[r.pos];
+    r.pos++;
+    if (t === 0x0a) message = readStruct(r, r.len(end), "", 1);
+    else if (t === 0x12) meta = readStruct(r, r.len(end), "", 1);
+    else throw GENERAL;
+  }
+  if (r.pos !== end) throw GENERAL;
+  return meta !== undefined && hasKeys(meta) ? { message, meta } : { message };
+}
+
+/**
+ * The rows of a protobuf SourceRowsV2 body that holds rows only (the hot
+ * path, read without the descriptor walk); undefined for anything else (the
+ * JSON form, an error field, unknown fields, bad bytes), which the general
+ * decoder reads or refuses with its typed error.
+ */
+export function readRowsDirect(body: Buffer): SourceRowV2[] | undefined {
+  if (body.length < 3 || body[0] !== V2_VERSION_BYTE || body[1] !== V2_KINDS.SourceRowsV2)
+    return undefined;
+  const r = new PbReader(body, "SourceRowsV2", 2);
+  const end = body.length;
+  const rows: SourceRowV2[] = [];
+  try {
+    while (r.pos < end) {
+      if (body[r.pos] !== 0x0a) return undefined;
+      r.pos++;
+      const e = r.len(end);
+      rows.push(readRow(r, e));
+    }
+  } catch {
+    return undefined;
+  }
+  return rows;
 }
