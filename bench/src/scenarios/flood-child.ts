@@ -3,7 +3,8 @@
 // bench plugin (version 2), one source instance emitting rows as fast as the
 // host takes them for `seconds`, a consumer draining every row. Samples the
 // host's and the plugin's RSS once a second; prints one JSON line:
-// {samples: [{s, hostRssMB, pluginRssMB, rows}]}.
+// {samples: [{s, hostRssMB, heapMB, pluginRssMB, rows}]} (heapMB: V8's heap
+// in use, no GC forced: tells heap growth from RSS the allocator keeps).
 import { readFileSync } from "node:fs";
 import { PortableHost } from "@portable-plugins/host";
 
@@ -46,13 +47,20 @@ try {
     { config: { count: 1e12, size: args.size } },
   );
   let rows = 0;
-  const samples: { s: number; hostRssMB: number; pluginRssMB?: number; rows: number }[] = [];
+  const samples: {
+    s: number;
+    hostRssMB: number;
+    heapMB: number;
+    pluginRssMB?: number;
+    rows: number;
+  }[] = [];
   const t0 = Date.now();
   const sample = () => {
     const plugin = rssOf(host.info(args.name)?.pid);
     samples.push({
       s: (Date.now() - t0) / 1000,
       hostRssMB: process.memoryUsage().rss / MB,
+      heapMB: process.memoryUsage().heapUsed / MB,
       ...(plugin === undefined ? {} : { pluginRssMB: plugin }),
       rows,
     });

@@ -18,6 +18,7 @@ import { FLOOD_SCENARIO } from "./flood-name.js";
 export interface FloodSample {
   s: number;
   hostRssMB: number;
+  heapMB?: number;
   pluginRssMB?: number;
   rows: number;
 }
@@ -28,6 +29,8 @@ export interface Flood {
   maxMB: number;
   slopeMBPerMin: number;
   rowsPerSec: number;
+  /** Slope of the host's V8 heap in use (MB/min): near 0 while RSS grows = no leak of JS objects. */
+  heapSlopeMBPerMin?: number;
   pluginStartMB?: number;
   pluginEndMB?: number;
 }
@@ -63,6 +66,15 @@ export function summarizeFlood(samples: readonly FloodSample[], seconds: number)
         use.map((x) => x.hostRssMB),
       ) * 60,
     rowsPerSec: last.s > first.s ? (last.rows - first.rows) / (last.s - first.s) : 0,
+    ...(first.heapMB === undefined
+      ? {}
+      : {
+          heapSlopeMBPerMin:
+            slope(
+              use.map((x) => x.s),
+              use.map((x) => x.heapMB ?? 0),
+            ) * 60,
+        }),
     ...(first.pluginRssMB === undefined ? {} : { pluginStartMB: first.pluginRssMB }),
     ...(last.pluginRssMB === undefined ? {} : { pluginEndMB: last.pluginRssMB }),
   };
@@ -117,6 +129,10 @@ export function floodRows(f: Flood, seconds: number): Row[] {
     {
       ...summarize.plain(scenario, "ts v2, slope", "MB/min", [f.slopeMBPerMin]),
       note: `flood slope: least squares over the samples; the run took ${rate}${
+        f.heapSlopeMBPerMin === undefined
+          ? ""
+          : `, V8 heap in use ${f.heapSlopeMBPerMin.toFixed(1)} MB/min`
+      }${
         f.pluginStartMB === undefined
           ? ""
           : `, plugin RSS ${f.pluginStartMB.toFixed(1)} -> ${(f.pluginEndMB ?? 0).toFixed(1)} MB`

@@ -45,18 +45,23 @@ export class SourceRowsBuilder {
    * appended and the error is the one `SourceRowV2.encode` throws.
    */
   add(row: SourceRowV2): void {
+    this.addRow(row.message, row.meta);
+  }
+
+  /** As `add`, from the row's message and meta (no row object needed). */
+  addRow(message: JsonObject, meta?: JsonObject | null): void {
     const w = this.#w;
     const start = w.pos;
     try {
       const s = w.lenField(1);
-      if (hasKeys(row.message))
-        writeShapeField(w, 1, "struct", row.message, "SourceRowV2", "", "message", "message");
-      if (hasKeys(row.meta))
-        writeShapeField(w, 2, "struct", row.meta, "SourceRowV2", "", "meta", "meta");
+      if (hasKeys(message))
+        writeShapeField(w, 1, "struct", message, "SourceRowV2", "", "message", "message");
+      if (hasKeys(meta)) writeShapeField(w, 2, "struct", meta, "SourceRowV2", "", "meta", "meta");
       w.end(s);
     } catch (e) {
       w.pos = start;
-      SourceRowV2.encode(row); // the path-aware encoder names the field
+      // The path-aware encoder names the field.
+      SourceRowV2.encode(hasKeys(meta) ? { message, meta } : { message });
       throw e;
     }
     this.#rows++;

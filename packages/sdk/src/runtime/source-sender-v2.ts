@@ -83,7 +83,7 @@ export class SourceSenderV2 {
       if (!Array.isArray(message)) {
         if (!isJsonObject(message)) return this.#notObject(message);
         // Hot path: one row, written straight into the message being filled.
-        this.#addRow(withMeta ? { message, meta } : { message });
+        this.#addRow(message, withMeta ? meta : null);
         return this.#whenRoom();
       }
       // As in version 1, an array of objects is that many rows sharing meta
@@ -143,10 +143,10 @@ export class SourceSenderV2 {
     return b.rows > 1 && (b.rows > V2_LIMITS.maxRowsPerMessage || b.bytes > BATCH_BYTES);
   }
 
-  #addRow(row: { message: JsonObject; meta?: JsonObject }): void {
+  #addRow(message: JsonObject, meta: JsonObject | null): void {
     const b = this.#open();
     const mark = b.bytes;
-    b.add(row);
+    b.addRow(message, meta);
     if (this.#over(b)) this.#carry(b, b.popLast(mark));
   }
 
