@@ -3,8 +3,9 @@
 // bench plugin (version 2), one source instance emitting rows as fast as the
 // host takes them for `seconds`, a consumer draining every row. Samples the
 // host's and the plugin's RSS once a second; prints one JSON line:
-// {samples: [{s, hostRssMB, heapMB, pluginRssMB, rows}]} (heapMB: V8's heap
-// in use, no GC forced: tells heap growth from RSS the allocator keeps).
+// {samples: [{s, hostRssMB, heapMB, pluginRssMB, rows}]} (RSS read first;
+// heapMB: V8's heap in use after a forced full GC, what the host retains,
+// which tells a leak from RSS the allocator keeps).
 import { readFileSync } from "node:fs";
 import { PortableHost } from "@portable-plugins/host";
 
@@ -31,6 +32,13 @@ const host = new PortableHost({
   env: (p) => ({ PORTABLE_PLUGIN_NAME: p.name, PORTABLE_LOG_LEVEL: "warn" }),
 });
 const MB = 1024 * 1024;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** V8's heap in use after a full GC (run with --expose-gc): what the host retains. */
+function retainedHeap(): number {
+  gc?.();
+  return process.memoryUsage().heapUsed / MB;
+}
 
 function rssOf(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
@@ -60,7 +68,7 @@ try {
     samples.push({
       s: (Date.now() - t0) / 1000,
       hostRssMB: process.memoryUsage().rss / MB,
-      heapMB: process.memoryUsage().heapUsed / MB,
+      heapMB: retainedHeap(),
       ...(plugin === undefined ? {} : { pluginRssMB: plugin }),
       rows,
     });

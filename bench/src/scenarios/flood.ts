@@ -29,7 +29,7 @@ export interface Flood {
   maxMB: number;
   slopeMBPerMin: number;
   rowsPerSec: number;
-  /** Slope of the host's V8 heap in use (MB/min): near 0 while RSS grows = no leak of JS objects. */
+  /** Slope of the host's V8 heap retained after GC (MB/min): near 0 while RSS grows = no leak of JS objects. */
   heapSlopeMBPerMin?: number;
   pluginStartMB?: number;
   pluginEndMB?: number;
@@ -103,10 +103,14 @@ export async function measureFlood(
     seconds,
     size: 100,
   };
-  const { stdout } = await promisify(execFile)(process.execPath, [script, JSON.stringify(args)], {
-    timeout: (seconds + 60) * 1000,
-    maxBuffer: 1 << 20,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--expose-gc", script, JSON.stringify(args)],
+    {
+      timeout: (seconds + 60) * 1000,
+      maxBuffer: 1 << 20,
+    },
+  );
   const { samples } = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as {
     samples: FloodSample[];
   };
@@ -131,7 +135,7 @@ export function floodRows(f: Flood, seconds: number): Row[] {
       note: `flood slope: least squares over the samples; the run took ${rate}${
         f.heapSlopeMBPerMin === undefined
           ? ""
-          : `, V8 heap in use ${f.heapSlopeMBPerMin.toFixed(1)} MB/min`
+          : `, V8 heap after GC ${f.heapSlopeMBPerMin.toFixed(2)} MB/min`
       }${
         f.pluginStartMB === undefined
           ? ""
