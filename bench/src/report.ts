@@ -3,6 +3,7 @@
 // targets the hot paths are measured against. Printing and JSON only.
 import { EXEC_TS_TYPED } from "./scenarios/exec.js";
 import { GO_HOST } from "./scenarios/exec-gohost.js";
+import { FLOOD_PREFIX } from "./scenarios/flood-name.js";
 import { TS_V1 } from "./scenarios/ingest.js";
 import { num, percentile, type Spread, showSpread, spread } from "./stats.js";
 import { columns, printTargets, ratio, showRatios, type Target } from "./table.js";
@@ -119,6 +120,8 @@ function targets(rows: Row[]): Target[] {
   const v2vsV1 = perRunRatio(v2, find(EXEC, "ts"));
   const v2vsFloor = v2?.vsFloor?.median;
   const typedVsUntyped = perRunRatio(find(EXEC, EXEC_TS_TYPED), find(EXEC, "ts"));
+  const flood = rows.find((r) => r.scenario.startsWith(FLOOD_PREFIX) && r.impl === "ts v2, slope");
+  const floodSlope = flood?.error ? undefined : flood?.value?.median;
   return [
     {
       what: "Exec TS typed signature vs untyped, v1 sequential (median of per-run ratios)",
@@ -161,6 +164,12 @@ function targets(rows: Row[]): Target[] {
       target: ">= 3.00x",
       measured: v2OverV1 === undefined ? "n/a" : ratio(v2OverV1),
       met: v2OverV1 === undefined ? undefined : v2OverV1 >= 3,
+    },
+    {
+      what: `${flood?.scenario ?? "host RSS under a source flood"}: slope (flat)`,
+      target: "<= 1 MB/min",
+      measured: floodSlope === undefined ? "n/a" : `${floodSlope.toFixed(2)} MB/min`,
+      met: floodSlope === undefined ? undefined : floodSlope <= 1,
     },
     {
       what: "host share of a TS plugin's cold start",

@@ -30,6 +30,7 @@ import {
   execRunner,
 } from "./scenarios/exec.js";
 import { execGoHost, GO_HOST } from "./scenarios/exec-gohost.js";
+import { FLOOD_SCENARIO, floodRows, measureFlood } from "./scenarios/flood.js";
 import { ingestFloor, ingestRunner, TS_V1, TS_V1_NOTE, TS_V2_NOTE } from "./scenarios/ingest.js";
 import { measureMemory } from "./scenarios/memory.js";
 import {
@@ -53,7 +54,7 @@ import {
 import { closeSubject, newHost, openSubject, type Subject } from "./subject.js";
 
 const S = SETTINGS;
-/** `--only=exec,ingest` runs only the scenario groups named (exec, ingest, sink, cold, memory). */
+/** `--only=exec,ingest` runs only the scenario groups named (exec, ingest, sink, cold, memory, flood). */
 const only = process.argv
   .find((a) => a.startsWith("--only="))
   ?.slice(7)
@@ -113,6 +114,7 @@ async function main(work: string): Promise<void> {
     if (want("sink")) await sinkScenarios(subjects, peer, work, folders);
     if (want("cold")) await coldStarts(work, folders);
     if (want("memory")) await memory(work, folders);
+    if (want("flood")) await flood(work, folders);
   } finally {
     await peer.kill();
     for (const s of subjects.values()) if (!(s instanceof Error)) await closeSubject(s);
@@ -351,6 +353,19 @@ async function memory(work: string, folders: PluginFolders): Promise<void> {
   }
   for (const [, list] of [...byCount].sort((a, b) => a[0] - b[0])) {
     rows.push(...list);
+  }
+}
+
+async function flood(work: string, folders: PluginFolders): Promise<void> {
+  try {
+    rows.push(...floodRows(await measureFlood(work, folders, S.floodSeconds), S.floodSeconds));
+  } catch (e) {
+    rows.push({
+      scenario: FLOOD_SCENARIO(S.floodSeconds),
+      impl: "ts",
+      unit: "MB",
+      error: `ERROR: ${firstLine(e)}`,
+    });
   }
 }
 

@@ -17,6 +17,7 @@ export const SETTINGS = QUICK
       sinkAckedRows: { raw: 200, ts: 200, python: 200, go: 200 },
       coldStarts: 2,
       memoryRuns: 1,
+      floodSeconds: 5,
     }
   : {
       runs: 5,
@@ -26,6 +27,7 @@ export const SETTINGS = QUICK
       sinkAckedRows: { raw: 10_000, ts: 10_000, python: 4_000, go: 10_000 },
       coldStarts: 5,
       memoryRuns: 3,
+      floodSeconds: 60,
     };
 
 export const INGEST_SIZES = [100, 1024] as const;

@@ -189,6 +189,7 @@ export {
   type ReplyBatch,
 } from "./messages/v2-function.js";
 export { errorV2, V2_LIMITS, type V2KindName, v2KindOf } from "./messages/v2-limits.js";
+export { SourceRowsBuilder } from "./messages/v2-source-rows.js";
 export {
   decodeStateReply,
   decodeStateRequest,

@@ -3,15 +3,9 @@
 // JSON form (the fallback, v2-json.ts). A whole body is the version byte 0x02,
 // the kind byte (bit 7 set for the JSON form), then the message.
 
-import type { JsonObject, JsonValue } from "../json.js";
-import {
-  readList,
-  readStruct,
-  readValue,
-  writeList,
-  writeStruct,
-  writeValue,
-} from "./pb-struct.js";
+import type { JsonObject } from "../json.js";
+import { readList, readStruct, readValue } from "./pb-struct.js";
+import { writeShapeField } from "./pb-struct-direct.js";
 import { at, PbReader, PbWriter, pathAt, WIRE_LEN, WIRE_VARINT, withPaths } from "./pb-wire.js";
 import { parseJson } from "./schema-codec.js";
 import type { V2FieldDescriptor, V2MessageDescriptor } from "./v2-descriptor.js";
@@ -142,24 +136,11 @@ function writeField(
       w.end(s);
       return;
     }
-    case "struct": {
-      const s = w.lenField(f.no);
-      writeStruct(w, v as JsonObject, d.name, pathAt(parent, key));
-      w.end(s);
+    case "struct":
+    case "value":
+    case "list":
+      writeShapeField(w, f.no, f.kind, v, d.name, parent, key, pathAt(parent, key));
       return;
-    }
-    case "value": {
-      const s = w.lenField(f.no);
-      writeValue(w, v as JsonValue, d.name, parent, key);
-      w.end(s);
-      return;
-    }
-    case "list": {
-      const s = w.lenField(f.no);
-      writeList(w, v as JsonValue[], d.name, pathAt(parent, key));
-      w.end(s);
-      return;
-    }
   }
 }
 

@@ -15,6 +15,7 @@ import {
   V2_KINDS,
 } from "../gen/portable-v2.js";
 import { checkLimits, V2_LIMITS } from "./v2-limits.js";
+import { readRowsDirect } from "./v2-source-rows.js";
 
 export function encodeSourceRows(
   rows: readonly SourceRowV2[],
@@ -69,7 +70,9 @@ export function sourceRowsBody(rows: readonly Uint8Array[], error?: ErrorV2): Bu
 }
 
 export function decodeSourceRows(body: Uint8Array): SourceRowsV2 {
-  const msg = SourceRowsV2.decode(body);
+  // Hot path: a body of rows only, read directly (v2-source-rows.ts).
+  const rows = Buffer.isBuffer(body) ? readRowsDirect(body) : undefined;
+  const msg = rows && rows.length > 0 ? { rows } : SourceRowsV2.decode(body);
   checkLimits("SourceRowsV2", "rows", msg.rows.length, V2_LIMITS.maxRowsPerMessage, body.length);
   if (msg.rows.length === 0 && !msg.error)
     throw new ProtocolError("PORTABLE_E_DECODE", "SourceRowsV2", "", "no rows and no error");

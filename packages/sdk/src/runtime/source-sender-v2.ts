@@ -1,6 +1,7 @@
 // The version-2 sending side of a source instance (PROTOCOL.md §12.4): rows
 // emitted in one turn of the event loop are coalesced into one SourceRowsV2
-// message (protobuf form), cut at the row and byte limits of §12.2; finished
+// message (protobuf form), each row written straight into the message's
+// buffer (SourceRowsBuilder), cut at the row and byte limits of §12.2; finished
 // messages go through a bounded send queue, and `emit` waits while it is full,
 // so a source faster than the host is slowed down, never buffered without
 // bound and never dropped. A send that times out is retried with the same
@@ -14,7 +15,7 @@ import {
   isJsonObject,
   type JsonObject,
   type JsonValue,
-  sourceRowsBody,
+  SourceRowsBuilder,
   V2_LIMITS,
 } from "@portable-plugins/protocol";
 import { SdkError } from "../errors.js";
@@ -40,11 +41,20 @@ export interface SenderV2Stats {
 }
 
 const SETTLED: Promise<void> = Promise.resolve();
+/**
+ * Where the sender cuts a message (one row alone may be larger): below the
+ * §12.2 limit, keeping room for an error sent after the rows (emitError), and
+ * small enough that the host decodes one message while the next is written
+ * (measured: 64 KiB messages ingest faster than 1 MiB ones).
+ */
+export const BATCH_BYTES = Math.min(64 * 1024, V2_LIMITS.maxMessageBytes - 16 * 1024);
 
 export class SourceSenderV2 {
   readonly #o: SenderV2Options;
-  #rows: Buffer[] = [];
-  #rowBytes = 0;
+  /** The message being filled, if any row is pending. */
+  #batch: SourceRowsBuilder | undefined;
+  /** The size of the last message, as the next one's buffer size. */
+  #lastBytes = 4096;
   #flushScheduled = false;
   readonly #queue: Buffer[] = [];
   #queueBytes = 0;
@@ -68,32 +78,41 @@ export class SourceSenderV2 {
   /** Adds the row(s) of one emit; resolves when the send queue has room again. */
   emit(message: JsonValue, meta: JsonObject | null): Promise<void> {
     if (this.#o.signal.aborted) return SETTLED;
-    // As in version 1, an array of objects is that many rows sharing meta (§4.4.1).
-    const messages = Array.isArray(message) ? message : [message];
-    const encoded: Buffer[] = [];
-    for (const m of messages) {
-      if (!isJsonObject(m))
-        return Promise.reject(
-          new SdkError(
-            "PORTABLE_E_ARGUMENT",
-            `emit: a version-2 row is an object, got ${JSON.stringify(m)?.slice(0, 80)}`,
-            this.#o.where,
-          ),
-        );
-      const row = meta && Object.keys(meta).length > 0 ? { message: m, meta } : { message: m };
-      try {
-        encoded.push(encodeSourceRow(row));
-      } catch (cause) {
-        return Promise.reject(
-          new SdkError("PORTABLE_E_ARGUMENT", `emit: ${(cause as Error).message}`, {
-            ...this.#o.where,
-            cause,
-          }),
-        );
+    const withMeta = meta !== null && Object.keys(meta).length > 0;
+    try {
+      if (!Array.isArray(message)) {
+        if (!isJsonObject(message)) return this.#notObject(message);
+        // Hot path: one row, written straight into the message being filled.
+        this.#addRow(message, withMeta ? meta : null);
+        return this.#whenRoom();
       }
+      // As in version 1, an array of objects is that many rows sharing meta
+      // (§4.4.1): all are encoded before any is added, so a bad one adds none.
+      const encoded: Buffer[] = [];
+      for (const m of message) {
+        if (!isJsonObject(m)) return this.#notObject(m);
+        encoded.push(encodeSourceRow(withMeta ? { message: m, meta } : { message: m }));
+      }
+      for (const r of encoded) this.#addEncoded(r);
+    } catch (cause) {
+      return Promise.reject(
+        new SdkError("PORTABLE_E_ARGUMENT", `emit: ${(cause as Error).message}`, {
+          ...this.#o.where,
+          cause,
+        }),
+      );
     }
-    for (const r of encoded) this.#add(r);
     return this.#whenRoom();
+  }
+
+  #notObject(m: JsonValue): Promise<void> {
+    return Promise.reject(
+      new SdkError(
+        "PORTABLE_E_ARGUMENT",
+        `emit: a version-2 row is an object, got ${JSON.stringify(m)?.slice(0, 80)}`,
+        this.#o.where,
+      ),
+    );
   }
 
   /** Sends the pending rows and the error in one message (the error after them). */
@@ -104,28 +123,52 @@ export class SourceSenderV2 {
     return this.#whenRoom();
   }
 
-  #add(row: Buffer): void {
-    const fits =
-      this.#rows.length < V2_LIMITS.maxRowsPerMessage &&
-      this.#rowBytes + row.length + 8 <= V2_LIMITS.maxMessageBytes - 2;
-    if (!fits && this.#rows.length > 0) this.#flush();
-    this.#rows.push(row);
-    this.#rowBytes += row.length + 8;
+  #open(): SourceRowsBuilder {
+    if (this.#batch) return this.#batch;
+    // Sized as the last message (capped: a small batch does not hold a large buffer).
+    const b = new SourceRowsBuilder(Math.min(this.#lastBytes + 256, 256 * 1024));
+    this.#batch = b;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => {
         this.#flushScheduled = false;
-        if (this.#rows.length > 0) this.#flush();
+        if (this.#batch) this.#flush();
       });
     }
+    return b;
+  }
+
+  /** Whether the batch is over BATCH_BYTES or the row limit of §12.2 (one row alone may be larger). */
+  #over(b: SourceRowsBuilder): boolean {
+    return b.rows > 1 && (b.rows > V2_LIMITS.maxRowsPerMessage || b.bytes > BATCH_BYTES);
+  }
+
+  #addRow(message: JsonObject, meta: JsonObject | null): void {
+    const b = this.#open();
+    const mark = b.bytes;
+    b.addRow(message, meta);
+    if (this.#over(b)) this.#carry(b, b.popLast(mark));
+  }
+
+  #addEncoded(row: Buffer): void {
+    const b = this.#open();
+    const mark = b.bytes;
+    b.addEncoded(row);
+    if (this.#over(b)) this.#carry(b, b.popLast(mark));
+  }
+
+  /** Sends the full batch and starts the next one with `row`. */
+  #carry(full: SourceRowsBuilder, row: Buffer): void {
+    if (this.#batch === full) this.#flush();
+    this.#open().addEncoded(row);
   }
 
   #flush(error?: ErrorV2): void {
-    const rows = this.#rows;
-    this.#rows = [];
-    this.#rowBytes = 0;
+    const b = this.#batch;
+    this.#batch = undefined;
     if (this.#o.signal.aborted) return;
-    const body = sourceRowsBody(rows, error);
+    const body = (b ?? new SourceRowsBuilder(64)).finish(error);
+    this.#lastBytes = body.length;
     this.#queue.push(body);
     this.#queueBytes += body.length;
     void this.#pump();
