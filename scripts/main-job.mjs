@@ -84,6 +84,11 @@ const hostRun = spawnSync(
   ],
   { cwd: root, stdio: "inherit" },
 );
-const names = ["conformance.xml", "conformance.json", "host-conformance.xml", "host-conformance.json"];
+const names = [
+  "conformance.xml",
+  "conformance.json",
+  "host-conformance.xml",
+  "host-conformance.json",
+];
 console.log(`\nReports: ${names.map((n) => rel(join(reports, n))).join(", ")}`);
 process.exit(Math.max(run.status ?? 1, hostRun.status ?? 1));
