@@ -3,38 +3,16 @@
 // and concurrent `exec` callers, `execBatch` and a per-call failure inside a
 // batch give the same results as the same calls on version 1 (host offering [1]).
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { JsonValue } from "@portable-plugins/protocol";
-import { packPlugin } from "@portable-plugins/sdk/pack";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { PortableHost } from "../src/host.js";
 import { FunctionCallError, HostError } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 import { collectingLogger } from "./runtime-helpers.js";
+import { usePackedTsMirror } from "./ts-mirror.js";
 
-const TS_MIRROR = fileURLToPath(new URL("../../../examples/mirror", import.meta.url));
-
-let zip = "";
-let work = "";
+const mirror = usePackedTsMirror("pp-v2func-");
 let host: PortableHost | undefined;
-
-beforeAll(async () => {
-  // Kept for every test of the file (tempDir's folders go after each test).
-  work = await mkdtemp(join(tmpdir(), "pp-v2func-"));
-  ({ zip } = await packPlugin({
-    dir: TS_MIRROR,
-    entry: "src/main.ts",
-    out: join(work, "mirror.zip"),
-    language: "nodejs",
-  }));
-}, 60_000);
-
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
-});
 
 afterEach(async () => {
   await host?.close();
@@ -52,7 +30,7 @@ async function mirrorUnder(protocolVersions: readonly number[]) {
     // (PORTABLE_E_TYPE); these tests are about the plugin's own refusal.
     checkTypes: false,
   });
-  await host.install("mirror", zip);
+  await host.install("mirror", mirror.zip());
   const echo = await host.function("echo");
   expect(host.info("mirror")?.protocolVersion).toBe(Math.max(...protocolVersions));
   return echo;

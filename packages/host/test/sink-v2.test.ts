@@ -6,13 +6,10 @@
 // the fixture's hand-built version-2 plugin (`badack`) for acks that name a
 // seq never sent or already acked.
 
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { JsonObject } from "@portable-plugins/protocol";
-import { packPlugin } from "@portable-plugins/sdk/pack";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { HostError } from "../src/errors.js";
 import { PortableHost } from "../src/host.js";
 import type { SinkProxy } from "../src/run/proxies/sink.js";
@@ -27,23 +24,10 @@ import {
   uniqueName,
   waitFor,
 } from "./runtime-helpers.js";
+import { usePackedTsMirror } from "./ts-mirror.js";
 
-const TS_MIRROR = fileURLToPath(new URL("../../../examples/mirror", import.meta.url));
-
-let zip = "";
+const mirror = usePackedTsMirror("pp-sink2-");
 let host: PortableHost | undefined;
-
-beforeAll(async () => {
-  const work = await mkdtemp(join(tmpdir(), "pp-sink2-"));
-  zip = (
-    await packPlugin({
-      dir: TS_MIRROR,
-      entry: "src/main.ts",
-      out: join(work, "mirror.zip"),
-      language: "nodejs",
-    })
-  ).zip;
-}, 120_000);
 
 afterEach(async () => {
   await host?.close();
@@ -91,7 +75,7 @@ describe("v2 sink data (§12.5) with the TypeScript mirror's file sink", () => {
 
   async function run(offer: readonly number[], requireAck: boolean) {
     const h = await newHost(collectingLogger(), offer);
-    await h.install("mirror", zip);
+    await h.install("mirror", mirror.zip());
     const path = join(await tempDir("pp-sink2-out-"), "out.jsonl");
     const config = { path, interval: 50, ...(requireAck ? { requireAck: true } : {}) };
     const sink = await h.sink("file", { ruleId: "rs2", opId: "op1" }, config);
@@ -133,7 +117,7 @@ describe("v2 sink data (§12.5) with the TypeScript mirror's file sink", () => {
 
   it("a write the sink fails (no such folder) rejects with the sink's typed error after the retries", async () => {
     const h = await newHost(collectingLogger());
-    await h.install("mirror", zip);
+    await h.install("mirror", mirror.zip());
     const bad = join(await tempDir("pp-sink2-out-"), "no-such-folder", "x.jsonl");
     const sink = await h.sink(
       "file",

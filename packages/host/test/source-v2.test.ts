@@ -7,13 +7,8 @@
 // while the source is faster, and the plugin's emits then wait (its log
 // says so); no row is lost across the stall.
 
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { JsonObject } from "@portable-plugins/protocol";
-import { packPlugin } from "@portable-plugins/sdk/pack";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { RandomSource } from "../../../examples/mirror/src/random-source.js";
 import type { HostError } from "../src/errors.js";
 import { PortableHost } from "../src/host.js";
@@ -28,8 +23,8 @@ import {
   uniqueName,
   waitFor,
 } from "./runtime-helpers.js";
+import { usePackedTsMirror } from "./ts-mirror.js";
 
-const TS_MIRROR = fileURLToPath(new URL("../../../examples/mirror", import.meta.url));
 const CONFIG = {
   interval: 1,
   seed: 1_000_000,
@@ -38,21 +33,8 @@ const CONFIG = {
   pattern: { a: 1, b: 2, c: 3, d: 4 },
 };
 
-let zip = "";
+const mirror = usePackedTsMirror("pp-src2-");
 let host: PortableHost | undefined;
-
-beforeAll(async () => {
-  // Not tempDir: that is cleaned after each test, and the zip serves them all.
-  const work = await mkdtemp(join(tmpdir(), "pp-src2-"));
-  zip = (
-    await packPlugin({
-      dir: TS_MIRROR,
-      entry: "src/main.ts",
-      out: join(work, "mirror.zip"),
-      language: "nodejs",
-    })
-  ).zip;
-}, 120_000);
 
 afterEach(async () => {
   await host?.close();
@@ -73,7 +55,7 @@ async function openRandom(offer: readonly number[], logger = collectingLogger())
     logger,
     protocolVersions: offer,
   });
-  await host.install("mirror", zip);
+  await host.install("mirror", mirror.zip());
   const src = await host.source("random", { ruleId: "rv2", opId: "op1" }, { config: CONFIG });
   expect(host.info("mirror")?.protocolVersion).toBe(offer.at(-1));
   return src;

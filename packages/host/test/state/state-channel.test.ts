@@ -5,10 +5,6 @@
 // against the store. A version-1 process gets no state socket at all (§12.7).
 
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ReqSocket } from "@portable-plugins/nng";
 import {
   decodeStateReply,
@@ -19,32 +15,18 @@ import {
   stateChannelUrl,
   stateSocketPath,
 } from "@portable-plugins/protocol";
-import { packPlugin } from "@portable-plugins/sdk/pack";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { PortableHost } from "../../src/host.js";
 import { tempDir } from "../helpers.js";
 import { collectingLogger } from "../runtime-helpers.js";
+import { usePackedTsMirror } from "../ts-mirror.js";
 
-const TS_MIRROR = fileURLToPath(new URL("../../../../examples/mirror", import.meta.url));
 const enc = (s: string) => new TextEncoder().encode(s);
 
-let zip = "";
-let work = "";
+const mirror = usePackedTsMirror("pp-state-");
 let host: PortableHost | undefined;
 let req: ReqSocket | undefined;
 
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "pp-state-"));
-  ({ zip } = await packPlugin({
-    dir: TS_MIRROR,
-    entry: "src/main.ts",
-    out: join(work, "mirror.zip"),
-    language: "nodejs",
-  }));
-}, 60_000);
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
-});
 afterEach(async () => {
   req?.close();
   req = undefined;
@@ -61,7 +43,7 @@ async function mirrorUnder(protocolVersions: readonly number[]) {
     timeouts: { initMs: 30_000, commandMs: 30_000, callMs: 15_000 },
     protocolVersions,
   });
-  await host.install("mirror", zip);
+  await host.install("mirror", mirror.zip());
   await host.function("echo"); // starts the process: it negotiates now
   expect(host.info("mirror")?.protocolVersion).toBe(Math.max(...protocolVersions));
   return socketDir;
