@@ -1,7 +1,8 @@
 // Which cases each version's run plans (§10.6): a `fromVersion: 2` case runs
 // in the version-2 run only, as `v2/<id>`, and a plugin that declares version
 // 1 alone gets it once, as a "does not apply" skip; the shipped v2 cases are
-// planned that way for a manifest with one symbol of each kind.
+// planned that way for a manifest with one symbol of each kind (13 function and
+// source cases, 3 sink cases).
 
 import { describe, expect, it } from "vitest";
 import { loadFeatures, loadProfile } from "../src/index.js";
@@ -24,10 +25,11 @@ const subject = {
   language: "go",
   executablePath: "mirror",
   sourceDefaults: {},
+  schemas: { functions: new Map(), sources: new Map(), sinks: new Map() },
   dispose: async () => undefined,
 } as unknown as Subject;
 
-const V2_ONLY = /^v2\/(function\/(batch|v1-body)|source\/v2-|profile\/function\/echo\/batch)/;
+const V2_ONLY = /^v2\/(function\/(batch|v1-body)|source\/v2-|sink\/v2-|profile\/function\/echo\/batch)/;
 
 describe("fromVersion cases (§10.6)", () => {
   it("run only in the version-2 run of a plugin declaring [1,2]", async () => {
@@ -37,7 +39,7 @@ describe("fromVersion cases (§10.6)", () => {
     const v2 = planCases(subject, features, profile, {}, { version: 2, declared: [1, 2] });
     expect(v1.filter((p) => p.scenario.fromVersion !== undefined)).toEqual([]);
     const only = v2.filter((p) => p.scenario.fromVersion !== undefined);
-    expect(only.length).toBe(13);
+    expect(only.length).toBe(16);
     for (const p of only) {
       expect(p.id, p.id).toMatch(V2_ONLY);
       expect(p.skip).toBeUndefined();
@@ -50,7 +52,7 @@ describe("fromVersion cases (§10.6)", () => {
     const profile = await loadProfile(MIRROR_PROFILE);
     const v1 = planCases(subject, features, profile, {}, { version: 1, declared: [1] });
     const only = v1.filter((p) => p.scenario.fromVersion !== undefined);
-    expect(only.length).toBe(13);
+    expect(only.length).toBe(16);
     for (const p of only) {
       expect(p.id).toMatch(V2_ONLY);
       expect(p.version).toBe(1);
@@ -59,6 +61,6 @@ describe("fromVersion cases (§10.6)", () => {
       );
     }
     // Everything else is as before: no other case is skipped for its version.
-    expect(v1.filter((p) => p.skip?.startsWith("does not apply")).length).toBe(13);
+    expect(v1.filter((p) => p.skip?.startsWith("does not apply")).length).toBe(16);
   });
 });

@@ -15,7 +15,9 @@ import {
 import {
   encodeFunctionCall,
   encodeSinkData,
+  encodeSinkRows,
   FuncReply,
+  isJsonObject,
   type JsonValue,
 } from "@portable-plugins/protocol";
 import fc from "fast-check";
@@ -228,14 +230,24 @@ async function checkSink(
   const within = p.within ?? 5000;
   const process = ctx.session.process;
   let acking = true;
+  const v2 = (ctx.expectedVersion ?? 1) >= 2;
   const { finding } = await runProperty(
     ctx,
     { input: "rows", runs },
     fc.array(built.arbitrary, { minLength: 1, maxLength: 3 }),
     async (rows): Promise<Observed> => {
-      if (!(await sink.send(encodeSinkData(rows)))) {
+      // In a version-2 run a message is a SinkRowsV2 with the next seq (§12.5): its rows, or
+      // the version-1 body as `raw` when a generated row is not an object.
+      const seq = sink.seq + 1;
+      const body = !v2
+        ? encodeSinkData(rows)
+        : rows.every(isJsonObject)
+          ? encodeSinkRows({ seq, rows })
+          : encodeSinkRows({ seq, rows: [], raw: encodeSinkData(rows) });
+      if (!(await sink.send(body))) {
         return { text: "not taken", problem: `the sink did not take the message (§5.1)` };
       }
+      if (v2) sink.seq = seq;
       if (!acking) {
         return process?.running === false
           ? { text: "no ack", problem: "the plugin exited (no acks to read its errors from)" }
@@ -256,6 +268,7 @@ async function checkSink(
         };
       }
       sink.cursor += 1;
+      if (ack.v2 && !ack.v2.error) sink.ackedSeq = ack.v2.seq;
       if ("malformed" in ack.ack)
         return {
           text: short(ack.raw.toString("utf8")),
