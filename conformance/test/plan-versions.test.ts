@@ -29,7 +29,8 @@ const subject = {
   dispose: async () => undefined,
 } as unknown as Subject;
 
-const V2_ONLY = /^v2\/(function\/(batch|v1-body)|source\/v2-|sink\/v2-|profile\/function\/echo\/batch)/;
+const V2_ONLY =
+  /^v2\/(function\/(batch|v1-body)|source\/v2-|sink\/v2-|profile\/function\/echo\/batch)/;
 
 describe("fromVersion cases (§10.6)", () => {
   it("run only in the version-2 run of a plugin declaring [1,2]", async () => {
