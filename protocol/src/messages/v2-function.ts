@@ -12,6 +12,7 @@ import {
   ReplyBatchV2,
   type ReplyV2,
 } from "../gen/portable-v2.js";
+import { readCallsDirect, readRepliesDirect } from "./v2-function-direct.js";
 import { checkLimits, checkUniqueIds, V2_LIMITS } from "./v2-limits.js";
 
 export function encodeCallBatch(calls: readonly CallV2[], encoding?: V2Encoding): Buffer {
@@ -27,7 +28,8 @@ export function encodeCallBatch(calls: readonly CallV2[], encoding?: V2Encoding)
 }
 
 export function decodeCallBatch(body: Uint8Array): CallV2[] {
-  const { calls } = CallBatchV2.decode(body);
+  // Hot path: a plain protobuf batch read directly (v2-function-direct.ts).
+  const calls = readCallsDirect(body) ?? CallBatchV2.decode(body).calls;
   checkLimits("CallBatchV2", "calls", calls.length, V2_LIMITS.maxCallsPerBatch, body.length);
   if (calls.length === 0)
     throw new ProtocolError("PORTABLE_E_DECODE", "CallBatchV2", "calls", "a batch has no calls");
@@ -70,7 +72,9 @@ export function encodeReplyBatch(batch: ReplyBatch, encoding?: V2Encoding): Buff
 }
 
 export function decodeReplyBatch(body: Uint8Array): ReplyBatch {
-  const batch = ReplyBatchV2.decode(body);
+  const direct = readRepliesDirect(body);
+  const batch: ReplyBatchV2 =
+    direct !== undefined && direct.length > 0 ? { replies: direct } : ReplyBatchV2.decode(body);
   checkLimits(
     "ReplyBatchV2",
     "replies",
