@@ -1,8 +1,10 @@
-// The direct readers of the function channel (messages/v2-function-direct.ts):
-// on random call and reply batches, on every v2 vector and on corrupted
-// bodies they return exactly what the general decoder returns, or undefined
-// (never a different value, never a value where the general decoder refuses
-// the body); and the wrappers take the direct path for a plain batch.
+// The direct readers and writers of the function channel
+// (messages/v2-function-direct.ts): on random call and reply batches, on
+// every v2 vector and on corrupted bodies the readers return exactly what the
+// general decoder returns, or undefined (never a different value, never a
+// value where the general decoder refuses the body); the writers write the
+// general encoder's bytes (a shared context included), and step aside for
+// what they do not handle; the wrappers take the direct path for a plain batch.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -17,7 +19,12 @@ import {
   ReplyBatchV2,
   type ReplyV2,
 } from "../src/index.js";
-import { readCallsDirect, readRepliesDirect } from "../src/messages/v2-function-direct.js";
+import {
+  readCallsDirect,
+  readRepliesDirect,
+  writeCallsDirect,
+  writeRepliesDirect,
+} from "../src/messages/v2-function-direct.js";
 import { loadVectors } from "./load-vectors.js";
 
 const str = fc.oneof(
@@ -184,5 +191,65 @@ describe("direct readers of the function channel", () => {
     expect(
       readRepliesDirect(encodeReplyBatch({ replies: [{ id: 1, result: null, error }] })),
     ).toBeUndefined();
+  });
+});
+
+describe("direct writers of the function channel", () => {
+  it("write the general encoder's bytes for random call batches", () => {
+    fc.assert(
+      fc.property(callBatch, fc.boolean(), (calls, share) => {
+        // Calls of one batch sharing one context object: encoded once, same bytes.
+        const shared = calls[0]?.context;
+        const batch = share && shared ? calls.map((c) => ({ ...c, context: shared })) : calls;
+        const direct = writeCallsDirect(batch);
+        expect(direct?.toString("hex")).toBe(CallBatchV2.encode({ calls: batch }).toString("hex"));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("write the general encoder's bytes for random reply batches", () => {
+    fc.assert(
+      fc.property(replyBatch, (replies) => {
+        const direct = writeRepliesDirect(replies);
+        expect(direct?.toString("hex")).toBe(ReplyBatchV2.encode({ replies }).toString("hex"));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("write every protobuf v2 vector of a call or reply batch byte for byte", () => {
+    let written = 0;
+    for (const file of loadVectors("v2/spec"))
+      for (const c of file.cases as Array<(typeof file.cases)[number] & { encoding?: string }>) {
+        if (c.encoding === "json") continue;
+        const value = c.value as { calls?: CallV2[]; replies?: ReplyV2[]; error?: unknown };
+        const body =
+          file.kind === "func-call-batch"
+            ? writeCallsDirect(value.calls ?? [])
+            : file.kind === "func-reply-batch" && value.error === undefined
+              ? writeRepliesDirect(value.replies ?? [])
+              : undefined;
+        if (body === undefined) continue;
+        expect(body.toString("hex"), c.name).toBe(c.hex);
+        written++;
+      }
+    expect(written).toBeGreaterThan(0);
+  });
+
+  it("step aside for what the general encoder refuses or writes otherwise", () => {
+    const nan: CallV2[] = [{ id: 1, kind: "EXEC", args: [Number.NaN] }];
+    expect(writeCallsDirect(nan)).toBeUndefined();
+    expect(() => encodeCallBatch(nan)).toThrow(/calls\[0\]\.args/);
+    expect(writeCallsDirect([{ id: 0, kind: "EXEC", args: [] }])).toBeUndefined();
+    const badContext = { ruleId: "r", opId: "o", instanceId: 1.5, funcId: 0 };
+    expect(
+      writeCallsDirect([{ id: 1, kind: "EXEC", args: [], context: badContext }]),
+    ).toBeUndefined();
+    const error = { code: "PORTABLE_E_FUNCTION", class: "FATAL" as const, message: "x" };
+    expect(writeRepliesDirect([{ id: 1, result: null, error }])).toBeUndefined();
+    expect(encodeReplyBatch({ replies: [{ id: 1, result: null, error }] }).toString("hex")).toBe(
+      ReplyBatchV2.encode({ replies: [{ id: 1, result: null, error }] }).toString("hex"),
+    );
   });
 });

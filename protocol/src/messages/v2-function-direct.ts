@@ -1,7 +1,10 @@
 // The hot path of the version-2 function channel (PROTOCOL.md §12.3): the
-// calls of a protobuf CallBatchV2 and the replies of a ReplyBatchV2 read
-// without the descriptor walk of v2-codec.ts, as readRowsDirect does for
-// source rows. Anything these readers do not expect (the JSON form, unknown
+// calls of a protobuf CallBatchV2 and the replies of a ReplyBatchV2 read and
+// written without the descriptor walk of v2-codec.ts, as readRowsDirect and
+// SourceRowsBuilder do for source rows. The writers produce the general
+// encoder's bytes; a context shared by calls of a batch is encoded once; on
+// anything unusual (a reply error, a value with no protobuf form) they return
+// undefined and the general encoder writes the body or throws its typed error. Anything these readers do not expect (the JSON form, unknown
 // or repeated-unusual fields, a batch error, a reply error, a missing
 // required field, bad bytes) makes them return undefined, and the general
 // decoder reads or refuses the body with its typed error. The values they
@@ -9,7 +12,8 @@
 // Field numbers come from the generated descriptors.
 
 import { readList, readValue } from "../codec/pb-struct.js";
-import { PbReader, WIRE_LEN, WIRE_VARINT } from "../codec/pb-wire.js";
+import { writeShapeField } from "../codec/pb-struct-direct.js";
+import { PbReader, PbWriter, WIRE_LEN, WIRE_VARINT } from "../codec/pb-wire.js";
 import { V2_VERSION_BYTE } from "../codec/v2-codec.js";
 import type { V2MessageDescriptor } from "../codec/v2-descriptor.js";
 import {
@@ -18,7 +22,7 @@ import {
   CallKindNumbers,
   type CallV2,
   CallV2Descriptor,
-  type FuncContextV2,
+  FuncContextV2,
   FuncContextV2Descriptor,
   ReplyBatchV2Descriptor,
   type ReplyV2,
@@ -157,4 +161,76 @@ export function readCallsDirect(body: Uint8Array): CallV2[] | undefined {
 /** The replies of a protobuf ReplyBatchV2 body of replies without errors, or undefined. */
 export function readRepliesDirect(body: Uint8Array): ReplyV2[] | undefined {
   return readItems(body, V2_KINDS.ReplyBatchV2, "ReplyBatchV2", T_REPLIES, readReply);
+}
+
+const validId = (id: unknown): id is number =>
+  typeof id === "number" && Number.isInteger(id) && id >= 1 && id <= 0xffffffff;
+
+/** Where the last body ended: the next writer starts at that size. */
+let sizeHint = 256;
+
+function header(v2Kind: number): PbWriter {
+  const w = new PbWriter(sizeHint);
+  w.byte(V2_VERSION_BYTE);
+  w.byte(v2Kind);
+  return w;
+}
+
+function done(w: PbWriter): Buffer {
+  sizeHint = Math.min(Math.max(256, w.pos), 1 << 20);
+  return w.finish();
+}
+
+/** The protobuf CallBatchV2 body of `calls`, or undefined: the general encoder takes it. */
+export function writeCallsDirect(calls: readonly CallV2[]): Buffer | undefined {
+  try {
+    const w = header(V2_KINDS.CallBatchV2);
+    let lastContext: FuncContextV2 | undefined;
+    let contextBytes: Uint8Array | undefined;
+    for (const call of calls) {
+      const kind = CallKindNumbers[call.kind];
+      if (!validId(call.id) || kind === undefined) return undefined;
+      const s = w.lenField(T_CALLS >> 3);
+      w.byte(T_CALL_ID);
+      w.varint(call.id);
+      w.byte(T_CALL_KIND);
+      w.varint(kind);
+      const args = call.args;
+      if (args !== undefined && args !== null && args.length > 0)
+        writeShapeField(w, T_CALL_ARGS >> 3, "list", args, "CallV2", "", "args", "args");
+      const context = call.context;
+      if (context !== undefined && context !== null) {
+        if (context !== lastContext) {
+          contextBytes = FuncContextV2.encode(context);
+          lastContext = context;
+        }
+        w.byte(T_CALL_CONTEXT);
+        w.bytes(contextBytes as Uint8Array);
+      }
+      w.end(s);
+    }
+    return done(w);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The protobuf ReplyBatchV2 body of `replies` (none with an error), or undefined. */
+export function writeRepliesDirect(replies: readonly ReplyV2[]): Buffer | undefined {
+  try {
+    const w = header(V2_KINDS.ReplyBatchV2);
+    for (const reply of replies) {
+      if (!validId(reply.id) || reply.error !== undefined) return undefined;
+      const s = w.lenField(T_REPLIES >> 3);
+      w.byte(T_REPLY_ID);
+      w.varint(reply.id);
+      const result = reply.result;
+      if (result !== undefined && result !== null)
+        writeShapeField(w, T_REPLY_RESULT >> 3, "value", result, "ReplyV2", "", "result", "result");
+      w.end(s);
+    }
+    return done(w);
+  } catch {
+    return undefined;
+  }
 }

@@ -12,7 +12,12 @@ import {
   ReplyBatchV2,
   type ReplyV2,
 } from "../gen/portable-v2.js";
-import { readCallsDirect, readRepliesDirect } from "./v2-function-direct.js";
+import {
+  readCallsDirect,
+  readRepliesDirect,
+  writeCallsDirect,
+  writeRepliesDirect,
+} from "./v2-function-direct.js";
 import { checkLimits, checkUniqueIds, V2_LIMITS } from "./v2-limits.js";
 
 export function encodeCallBatch(calls: readonly CallV2[], encoding?: V2Encoding): Buffer {
@@ -22,7 +27,10 @@ export function encodeCallBatch(calls: readonly CallV2[], encoding?: V2Encoding)
     "calls",
     calls.map((c) => c.id),
   );
-  const body = CallBatchV2.encode({ calls: [...calls] }, encoding);
+  // Hot path: the protobuf form written directly (v2-function-direct.ts).
+  const body =
+    (encoding === undefined || encoding === "protobuf" ? writeCallsDirect(calls) : undefined) ??
+    CallBatchV2.encode({ calls: [...calls] }, encoding);
   checkLimits("CallBatchV2", "calls", calls.length, V2_LIMITS.maxCallsPerBatch, body.length);
   return body;
 }
@@ -63,10 +71,11 @@ export function encodeReplyBatch(batch: ReplyBatch, encoding?: V2Encoding): Buff
     "replies",
     replies.map((r) => r.id),
   );
-  const body = ReplyBatchV2.encode(
-    batch.error ? { replies, error: batch.error } : { replies },
-    encoding,
-  );
+  const body =
+    (batch.error === undefined && (encoding === undefined || encoding === "protobuf")
+      ? writeRepliesDirect(replies)
+      : undefined) ??
+    ReplyBatchV2.encode(batch.error ? { replies, error: batch.error } : { replies }, encoding);
   checkLimits("ReplyBatchV2", "replies", replies.length, V2_LIMITS.maxCallsPerBatch, body.length);
   return body;
 }
