@@ -198,14 +198,29 @@ describe("direct writers of the function channel", () => {
   it("write the general encoder's bytes for random call batches", () => {
     fc.assert(
       fc.property(callBatch, fc.boolean(), (calls, share) => {
-        // Calls of one batch sharing one context object: encoded once, same bytes.
+        // Calls of one batch with equal contexts (copies, as the host makes): encoded once, same bytes.
         const shared = calls[0]?.context;
-        const batch = share && shared ? calls.map((c) => ({ ...c, context: shared })) : calls;
+        const batch =
+          share && shared ? calls.map((c) => ({ ...c, context: { ...shared } })) : calls;
         const direct = writeCallsDirect(batch);
         expect(direct?.toString("hex")).toBe(CallBatchV2.encode({ calls: batch }).toString("hex"));
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("encode again a context that differs from the last one in any field", () => {
+    const base = { ruleId: "r", opId: "o", instanceId: 1, funcId: 2 };
+    for (const change of [{ ruleId: "s" }, { opId: "p" }, { instanceId: 3 }, { funcId: 4 }]) {
+      const calls: CallV2[] = [
+        { id: 1, kind: "EXEC", args: [1], context: base },
+        { id: 2, kind: "EXEC", args: [2], context: { ...base, ...change } },
+        { id: 3, kind: "EXEC", args: [3], context: { ...base } },
+      ];
+      expect(writeCallsDirect(calls)?.toString("hex")).toBe(
+        CallBatchV2.encode({ calls }).toString("hex"),
+      );
+    }
   });
 
   it("write the general encoder's bytes for random reply batches", () => {

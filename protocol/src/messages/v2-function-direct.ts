@@ -2,7 +2,7 @@
 // calls of a protobuf CallBatchV2 and the replies of a ReplyBatchV2 read and
 // written without the descriptor walk of v2-codec.ts, as readRowsDirect and
 // SourceRowsBuilder do for source rows. The writers produce the general
-// encoder's bytes; a context shared by calls of a batch is encoded once; on
+// encoder's bytes; a context repeated by consecutive calls is encoded once; on
 // anything unusual (a reply error, a value with no protobuf form) they return
 // undefined and the general encoder writes the body or throws its typed error. Anything these readers do not expect (the JSON form, unknown
 // or repeated-unusual fields, a batch error, a reply error, a missing
@@ -166,6 +166,14 @@ export function readRepliesDirect(body: Uint8Array): ReplyV2[] | undefined {
 const validId = (id: unknown): id is number =>
   typeof id === "number" && Number.isInteger(id) && id >= 1 && id <= 0xffffffff;
 
+/** Whether two contexts have the same bytes (the fields FuncContextV2 writes). */
+const sameContext = (a: FuncContextV2, b: FuncContextV2): boolean =>
+  a === b ||
+  (a.ruleId === b.ruleId &&
+    a.opId === b.opId &&
+    a.instanceId === b.instanceId &&
+    a.funcId === b.funcId);
+
 /** Where the last body ended: the next writer starts at that size. */
 let sizeHint = 256;
 
@@ -200,7 +208,7 @@ export function writeCallsDirect(calls: readonly CallV2[]): Buffer | undefined {
         writeShapeField(w, T_CALL_ARGS >> 3, "list", args, "CallV2", "", "args", "args");
       const context = call.context;
       if (context !== undefined && context !== null) {
-        if (context !== lastContext) {
+        if (lastContext === undefined || !sameContext(context, lastContext)) {
           contextBytes = FuncContextV2.encode(context);
           lastContext = context;
         }
