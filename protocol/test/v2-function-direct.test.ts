@@ -257,6 +257,9 @@ describe("direct writers of the function channel", () => {
     expect(writeCallsDirect(nan)).toBeUndefined();
     expect(() => encodeCallBatch(nan)).toThrow(/calls\[0\]\.args/);
     expect(writeCallsDirect([{ id: 0, kind: "EXEC", args: [] }])).toBeUndefined();
+    const notAKind = [{ id: 1, kind: "toString", args: [] }] as unknown as CallV2[];
+    expect(writeCallsDirect(notAKind)).toBeUndefined();
+    expect(() => encodeCallBatch(notAKind)).toThrow(/not a value of the enum/);
     const badContext = { ruleId: "r", opId: "o", instanceId: 1.5, funcId: 0 };
     expect(
       writeCallsDirect([{ id: 1, kind: "EXEC", args: [], context: badContext }]),

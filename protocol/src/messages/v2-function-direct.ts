@@ -196,8 +196,11 @@ export function writeCallsDirect(calls: readonly CallV2[]): Buffer | undefined {
     let lastContext: FuncContextV2 | undefined;
     let contextBytes: Uint8Array | undefined;
     for (const call of calls) {
-      const kind = CallKindNumbers[call.kind];
-      if (!validId(call.id) || kind === undefined) return undefined;
+      // Own numbers only ("toString" is no kind): anything else is the general encoder's error.
+      const kind = Object.hasOwn(CallKindNumbers, call.kind)
+        ? CallKindNumbers[call.kind]
+        : undefined;
+      if (!validId(call.id) || typeof kind !== "number") return undefined;
       const s = w.lenField(T_CALLS >> 3);
       w.byte(T_CALL_ID);
       w.varint(call.id);
