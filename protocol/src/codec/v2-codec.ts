@@ -113,7 +113,11 @@ function writeField(
       w.bytes(v as Uint8Array);
       return;
     case "enum": {
-      const n = f.enumValues?.[v as string];
+      // Own names only: "toString" is not a value of any enum.
+      const n =
+        f.enumValues && Object.hasOwn(f.enumValues, v as string)
+          ? f.enumValues[v as string]
+          : undefined;
       if (n === undefined)
         fail(
           "PORTABLE_E_ENCODE",

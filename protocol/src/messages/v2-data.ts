@@ -3,17 +3,20 @@
 // message up to a sequence number. The wrappers add limits and the rules the
 // schema cannot express (rows or raw, not both; acks move forward).
 
-import { PbWriter } from "../codec/pb-wire.js";
+import { readStruct } from "../codec/pb-struct.js";
+import { PbReader, PbWriter } from "../codec/pb-wire.js";
 import { V2_VERSION_BYTE, type V2Encoding } from "../codec/v2-codec.js";
 import { ProtocolError } from "../errors.js";
 import {
   ErrorV2,
   SinkAckV2,
   SinkRowsV2,
+  SinkRowsV2Descriptor,
   SourceRowsV2,
   SourceRowV2,
   V2_KINDS,
 } from "../gen/portable-v2.js";
+import type { JsonObject } from "../json.js";
 import { checkLimits, V2_LIMITS } from "./v2-limits.js";
 import { readRowsDirect } from "./v2-source-rows.js";
 
@@ -86,8 +89,47 @@ export function encodeSinkRows(msg: SinkRowsV2, encoding?: V2Encoding): Buffer {
   return body;
 }
 
+/** Tags of SinkRowsV2's seq and rows (from the generated descriptor). */
+const [T_SEQ, T_ROWS] = ["seq", "rows"].map((name) => {
+  const f = SinkRowsV2Descriptor.fields.find((x) => x.name === name);
+  if (!f) throw new Error(`SinkRowsV2 has no field ${name}`);
+  return f.no * 8 + (f.kind === "uint64" ? 0 : 2);
+}) as [number, number];
+
+/**
+ * A protobuf SinkRowsV2 body of seq and rows only, read without the
+ * descriptor walk (the hot path); undefined for anything else (the JSON
+ * form, raw, unknown fields, bad bytes), which the general decoder reads or
+ * refuses with its typed error. Same value as the general decoder.
+ */
+export function readSinkRowsDirect(body: Uint8Array): SinkRowsV2 | undefined {
+  if (!Buffer.isBuffer(body) || body.length < 3) return undefined;
+  if (body[0] !== V2_VERSION_BYTE || body[1] !== V2_KINDS.SinkRowsV2) return undefined;
+  const r = new PbReader(body, "SinkRowsV2", 2);
+  const end = body.length;
+  let seq = 0;
+  const rows: JsonObject[] = [];
+  try {
+    while (r.pos < end) {
+      const t = body[r.pos++];
+      if (t === T_SEQ) {
+        seq = r.varint();
+        if (seq < 0) return undefined;
+      } else if (t === T_ROWS) {
+        const e = r.len(end);
+        rows.push(readStruct(r, e, "", 1));
+        if (r.pos !== e) return undefined;
+      } else return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return seq === 0 ? undefined : { seq, rows };
+}
+
 export function decodeSinkRows(body: Uint8Array): SinkRowsV2 {
-  const msg = SinkRowsV2.decode(body);
+  // Hot path: a body of seq and rows, read directly.
+  const msg = readSinkRowsDirect(body) ?? SinkRowsV2.decode(body);
   checkLimits("SinkRowsV2", "rows", msg.rows.length, V2_LIMITS.maxRowsPerMessage, body.length);
   checkRowsOrRaw("PORTABLE_E_DECODE", msg);
   return msg;

@@ -12,6 +12,12 @@ import {
   ReplyBatchV2,
   type ReplyV2,
 } from "../gen/portable-v2.js";
+import {
+  readCallsDirect,
+  readRepliesDirect,
+  writeCallsDirect,
+  writeRepliesDirect,
+} from "./v2-function-direct.js";
 import { checkLimits, checkUniqueIds, V2_LIMITS } from "./v2-limits.js";
 
 export function encodeCallBatch(calls: readonly CallV2[], encoding?: V2Encoding): Buffer {
@@ -21,13 +27,17 @@ export function encodeCallBatch(calls: readonly CallV2[], encoding?: V2Encoding)
     "calls",
     calls.map((c) => c.id),
   );
-  const body = CallBatchV2.encode({ calls: [...calls] }, encoding);
+  // Hot path: the protobuf form written directly (v2-function-direct.ts).
+  const body =
+    (encoding === undefined || encoding === "protobuf" ? writeCallsDirect(calls) : undefined) ??
+    CallBatchV2.encode({ calls: [...calls] }, encoding);
   checkLimits("CallBatchV2", "calls", calls.length, V2_LIMITS.maxCallsPerBatch, body.length);
   return body;
 }
 
 export function decodeCallBatch(body: Uint8Array): CallV2[] {
-  const { calls } = CallBatchV2.decode(body);
+  // Hot path: a plain protobuf batch read directly (v2-function-direct.ts).
+  const calls = readCallsDirect(body) ?? CallBatchV2.decode(body).calls;
   checkLimits("CallBatchV2", "calls", calls.length, V2_LIMITS.maxCallsPerBatch, body.length);
   if (calls.length === 0)
     throw new ProtocolError("PORTABLE_E_DECODE", "CallBatchV2", "calls", "a batch has no calls");
@@ -61,16 +71,19 @@ export function encodeReplyBatch(batch: ReplyBatch, encoding?: V2Encoding): Buff
     "replies",
     replies.map((r) => r.id),
   );
-  const body = ReplyBatchV2.encode(
-    batch.error ? { replies, error: batch.error } : { replies },
-    encoding,
-  );
+  const body =
+    (batch.error === undefined && (encoding === undefined || encoding === "protobuf")
+      ? writeRepliesDirect(replies)
+      : undefined) ??
+    ReplyBatchV2.encode(batch.error ? { replies, error: batch.error } : { replies }, encoding);
   checkLimits("ReplyBatchV2", "replies", replies.length, V2_LIMITS.maxCallsPerBatch, body.length);
   return body;
 }
 
 export function decodeReplyBatch(body: Uint8Array): ReplyBatch {
-  const batch = ReplyBatchV2.decode(body);
+  const direct = readRepliesDirect(body);
+  const batch: ReplyBatchV2 =
+    direct !== undefined && direct.length > 0 ? { replies: direct } : ReplyBatchV2.decode(body);
   checkLimits(
     "ReplyBatchV2",
     "replies",
