@@ -26,25 +26,10 @@ import {
   SourceRowV2,
 } from "../src/index.js";
 import { readRowsDirect } from "../src/messages/v2-source-rows.js";
+import { jsonValue, wireString } from "./arbitraries.js";
 
-// Well-formed and lone-surrogate strings, keys with characters above U+E000.
-const str = fc.oneof(
-  fc.string({ unit: "grapheme" }),
-  fc.string({ unit: "binary" }),
-  fc.constantFrom("", "a", "\ud800", "\ue000", "\u{1f600}", "<&>", "x".repeat(300)),
-);
-const json: fc.Arbitrary<JsonValue> = fc.letrec<{ v: JsonValue }>((tie) => ({
-  v: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.integer(),
-    str,
-    fc.array(tie("v"), { maxLength: 5 }),
-    fc.dictionary(str, tie("v"), { maxKeys: 5 }),
-  ),
-})).v;
+const str = wireString;
+const json = jsonValue(5);
 const object = fc.dictionary(str, json, { maxKeys: 6 }) as fc.Arbitrary<JsonObject>;
 
 type Shape = "struct" | "value" | "list";

@@ -15,7 +15,6 @@ import {
   decodeReplyBatch,
   encodeCallBatch,
   encodeReplyBatch,
-  type JsonValue,
   ReplyBatchV2,
   type ReplyV2,
 } from "../src/index.js";
@@ -25,25 +24,11 @@ import {
   writeCallsDirect,
   writeRepliesDirect,
 } from "../src/messages/v2-function-direct.js";
+import { jsonValue, wireString } from "./arbitraries.js";
 import { loadVectors } from "./load-vectors.js";
 
-const str = fc.oneof(
-  fc.string({ unit: "grapheme" }),
-  fc.string({ unit: "binary" }),
-  fc.constantFrom("", "a", "\ud800", "\u{1f600}", "x".repeat(200)),
-);
-const json: fc.Arbitrary<JsonValue> = fc.letrec<{ v: JsonValue }>((tie) => ({
-  v: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.integer(),
-    str,
-    fc.array(tie("v"), { maxLength: 4 }),
-    fc.dictionary(str, tie("v"), { maxKeys: 4 }),
-  ),
-})).v;
+const str = wireString;
+const json = jsonValue(4);
 const safeInt = fc.oneof(
   fc.integer(),
   fc.constantFrom(0, -1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER),

@@ -6,33 +6,13 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  decodeSinkRows,
-  encodeSinkRows,
-  type JsonObject,
-  type JsonValue,
-  SinkRowsV2,
-} from "../src/index.js";
+import { decodeSinkRows, encodeSinkRows, type JsonObject, SinkRowsV2 } from "../src/index.js";
 import { readSinkRowsDirect } from "../src/messages/v2-data.js";
+import { jsonValue, wireString } from "./arbitraries.js";
 import { loadVectors } from "./load-vectors.js";
 
-const str = fc.oneof(
-  fc.string({ unit: "grapheme" }),
-  fc.string({ unit: "binary" }),
-  fc.constantFrom("", "a", "\ud800", "\u{1f600}", "x".repeat(200)),
-);
-const json: fc.Arbitrary<JsonValue> = fc.letrec<{ v: JsonValue }>((tie) => ({
-  v: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.integer(),
-    str,
-    fc.array(tie("v"), { maxLength: 4 }),
-    fc.dictionary(str, tie("v"), { maxKeys: 4 }),
-  ),
-})).v;
+const str = wireString;
+const json = jsonValue(4);
 const rows = fc.array(fc.dictionary(str, json, { maxKeys: 5 }) as fc.Arbitrary<JsonObject>, {
   minLength: 1,
   maxLength: 6,
