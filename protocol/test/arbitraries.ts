@@ -25,3 +25,14 @@ export function jsonValue(width: number): fc.Arbitrary<JsonValue> {
     ),
   })).v;
 }
+
+/** Bodies from `bodies`, each cut short or with one byte overwritten at a random place. */
+export function corrupted(bodies: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Buffer> {
+  return fc.tuple(bodies, fc.nat(), fc.nat(255), fc.boolean()).map(([body, at, byte, cut]) => {
+    const b = Buffer.from(body);
+    const i = at % b.length;
+    if (cut) return b.subarray(0, i);
+    b[i] = byte;
+    return b;
+  });
+}

@@ -4,11 +4,7 @@
 // round trip through the decoder, the same typed errors, and malformed bytes
 // refused with PORTABLE_E_DECODE.
 
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import { writeList, writeStruct, writeValue } from "../src/codec/pb-struct.js";
 import { writeShapeField } from "../src/codec/pb-struct-direct.js";
@@ -27,6 +23,7 @@ import {
 } from "../src/index.js";
 import { readRowsDirect } from "../src/messages/v2-source-rows.js";
 import { jsonValue, wireString } from "./arbitraries.js";
+import { pbjsV2Root } from "./pbjs-v2.js";
 
 const str = wireString;
 const json = jsonValue(5);
@@ -118,15 +115,7 @@ function wellFormed(v: JsonValue): JsonValue {
 }
 
 // protobufjs, from the same .proto file: an independent writer.
-const schemas = fileURLToPath(new URL("../schemas/", import.meta.url));
-const require = createRequire(import.meta.url);
-const protobufDir = dirname(require.resolve("protobufjs/package.json"));
-const root = new protobuf.Root();
-root.resolvePath = (origin, target) =>
-  target.startsWith("google/protobuf/")
-    ? join(protobufDir, target)
-    : resolve(origin ? dirname(origin) : schemas, target);
-root.loadSync(join(schemas, "portable_v2.proto"));
+const root = pbjsV2Root;
 const PbjsRow = root.lookupType("portable.v2.SourceRowV2");
 
 /** protobufjs' object for a scalar Value. */

@@ -24,7 +24,7 @@ import {
   writeCallsDirect,
   writeRepliesDirect,
 } from "../src/messages/v2-function-direct.js";
-import { jsonValue, wireString } from "./arbitraries.js";
+import { corrupted, jsonValue, wireString } from "./arbitraries.js";
 import { loadVectors } from "./load-vectors.js";
 
 const str = wireString;
@@ -109,23 +109,12 @@ describe("direct readers of the function channel", () => {
   });
 
   it("never read a corrupted body differently from the general decoder", () => {
-    const corrupt = fc
-      .tuple(
-        fc.oneof(
-          callBatch.map(encodeCallBatch),
-          replyBatch.map((r) => encodeReplyBatch({ replies: r })),
-        ),
-        fc.nat(),
-        fc.nat(255),
-        fc.boolean(),
-      )
-      .map(([body, at, byte, cut]) => {
-        const b = Buffer.from(body);
-        const i = at % b.length;
-        if (cut) return b.subarray(0, i);
-        b[i] = byte;
-        return b;
-      });
+    const corrupt = corrupted(
+      fc.oneof(
+        callBatch.map(encodeCallBatch),
+        replyBatch.map((r) => encodeReplyBatch({ replies: r })),
+      ),
+    );
     fc.assert(fc.property(corrupt, sameAsGeneral), { numRuns: 1000 });
   });
 

@@ -4,14 +4,11 @@
 // implementation (protobufjs, from the same schema) reads and writes the same
 // bytes as our generated codecs.
 
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import { isV2WireKind, ProtocolError, v2KindOf, v2WireKinds } from "../src/index.js";
 import type { JsonValue } from "../src/json.js";
 import { loadVectors } from "./load-vectors.js";
+import { pbjsV2Root } from "./pbjs-v2.js";
 
 const specFiles = loadVectors("v2/spec");
 const malformedFiles = loadVectors("v2/malformed");
@@ -68,15 +65,7 @@ describe("v2 vectors (malformed)", () => {
 });
 
 // protobufjs, from the same .proto file: an independent reader and writer.
-const schemas = fileURLToPath(new URL("../schemas/", import.meta.url));
-const require = createRequire(import.meta.url);
-const protobufDir = dirname(require.resolve("protobufjs/package.json"));
-const root = new protobuf.Root();
-root.resolvePath = (origin, target) =>
-  target.startsWith("google/protobuf/")
-    ? join(protobufDir, target)
-    : resolve(origin ? dirname(origin) : schemas, target);
-root.loadSync(join(schemas, "portable_v2.proto"));
+const root = pbjsV2Root;
 const typeOf: Record<string, string> = {
   "func-call-batch": "CallBatchV2",
   "func-reply-batch": "ReplyBatchV2",
